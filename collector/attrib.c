@@ -1,0 +1,97 @@
+/* attrib: per-interval charges of RSS changes to stacks. */
+#include "attrib.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void attrib_init(attrib *a)
+{
+    memset(a, 0, sizeof *a);
+}
+
+static size_t slot_of(uint32_t stack, size_t mask)
+{
+    return (size_t)((stack * 2654435761u) & mask);
+}
+
+static int rehash(attrib *a, size_t nmask)
+{
+    uint32_t *ns = calloc(nmask + 1, sizeof *ns);
+    if (!ns)
+        return -1;
+    for (size_t i = 0; i < a->n; i++) {
+        size_t k = slot_of(a->items[i].stack, nmask);
+        while (ns[k])
+            k = (k + 1) & nmask;
+        ns[k] = (uint32_t)i + 1;
+    }
+    free(a->slots);
+    a->slots = ns;
+    a->mask = nmask;
+    return 0;
+}
+
+/* Index of stack's item, appending a zeroed one if it has none; -1 on OOM. */
+static long item_of(attrib *a, uint32_t stack, int64_t rss)
+{
+    if (!a->slots && rehash(a, 255) < 0)
+        return -1;
+    size_t k = slot_of(stack, a->mask);
+    while (a->slots[k]) {
+        if (a->items[a->slots[k] - 1].stack == stack)
+            return (long)a->slots[k] - 1;
+        k = (k + 1) & a->mask;
+    }
+    if (a->n == a->cap) {
+        size_t ncap = a->cap ? a->cap * 2 : 64;
+        mw_charge *ni = realloc(a->items, ncap * sizeof *ni);
+        if (!ni)
+            return -1;
+        a->items = ni;
+        a->cap = ncap;
+    }
+    mw_charge *c = &a->items[a->n];
+    memset(c, 0, sizeof *c);
+    c->stack = stack;
+    c->peak_rss = rss;
+    a->slots[k] = (uint32_t)++a->n;
+    /* keep the load under one half; if that fails the table still works, slower */
+    if (a->n * 2 > a->mask)
+        (void)rehash(a, a->mask * 2 + 1);
+    return (long)a->n - 1;
+}
+
+int attrib_charge(attrib *a, uint32_t stack, int64_t delta, int64_t rss)
+{
+    if (delta > 0)
+        a->growth += delta;
+    else
+        a->shrink -= delta;
+    long i = item_of(a, stack, rss);
+    if (i < 0)
+        return -1;
+    mw_charge *c = &a->items[i];
+    if (delta > 0)
+        c->growth += delta;
+    else
+        c->shrink -= delta;
+    c->hits++;
+    if (rss > c->peak_rss)
+        c->peak_rss = rss;
+    return 0;
+}
+
+void attrib_reset(attrib *a)
+{
+    a->n = 0;
+    a->growth = a->shrink = 0;
+    if (a->slots)
+        memset(a->slots, 0, (a->mask + 1) * sizeof *a->slots);
+}
+
+void attrib_free(attrib *a)
+{
+    free(a->items);
+    free(a->slots);
+    memset(a, 0, sizeof *a);
+}

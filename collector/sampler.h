@@ -1,0 +1,52 @@
+/* sampler: the collector's clock — stack ticks, timeline intervals, children. */
+#ifndef MW_SAMPLER_H
+#define MW_SAMPLER_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "sink.h"
+
+typedef struct sampler_opts {
+    double interval;      /* timeline period, s (> 0) */
+    double rate;          /* stack ticks per second; 0: memory only */
+    double duration;      /* s; 0: until the root process exits */
+    int children;         /* follow descendants */
+    FILE *log;            /* one-line notices; NULL when quiet */
+} sampler_opts;
+
+enum sampler_end { SAMPLER_EXITED = 1, SAMPLER_DURATION, SAMPLER_STOPPED, SAMPLER_SINK_ERROR };
+
+typedef struct sampler_result {
+    int64_t session;                 /* the root process's session */
+    int ended_by;                    /* enum sampler_end */
+    int has_exit, exit_code;         /* root's exit status (launched roots only) */
+    double start, end;               /* Unix time */
+    uint64_t rows, ticks, torn;      /* root's timeline rows, stack ticks, torn stacks */
+    int64_t peak_rss, peak_uss, peak_pss, final_rss;  /* root's figures (0 if never read) */
+    unsigned children;               /* descendant sessions recorded */
+    uint64_t missed_ticks;           /* ticks skipped because the collector fell behind */
+    double cpu_seconds;              /* collector CPU time (user + system) */
+    char python[96];                 /* interpreter found in the root, "" if none */
+    char error[256];                 /* set when ended_by == SAMPLER_SINK_ERROR */
+} sampler_result;
+
+typedef struct sampler sampler;
+
+/* Returns a sampler writing to sink, or NULL when out of memory. */
+sampler *sampler_new(const sampler_opts *o, const mw_sink *sink);
+
+/* Begins the root process's session. launched=1 when the caller forked it
+ * (the sampler then reaps it). Returns 0, or -1 with a one-line reason in msg. */
+int sampler_start(sampler *s, pid_t root, int launched, char *msg, size_t msglen);
+
+/* Samples until the root exits, the duration passes or *stop becomes non-zero;
+ * ends every session. Returns 0, or -1 if the sink failed (res->error says why). */
+int sampler_run(sampler *s, volatile sig_atomic_t *stop, sampler_result *res);
+
+/* Frees the sampler. */
+void sampler_free(sampler *s);
+
+#endif

@@ -1,0 +1,308 @@
+/* target: one watched process — figures, Python reader, charges and session. */
+#include "target.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "procinfo.h"
+
+#define PY_RETRY_FIRST 0.005     /* s between attempts to find the interpreter right after start */
+#define PY_RETRY_MAX 0.25
+#define PY_GIVE_UP 3.0           /* s after which a process without an interpreter is memory-only */
+
+/* Adds v to the set; 0 or -1 on OOM. */
+static int u32set_add(u32set *s, uint32_t v)
+{
+    if (!s->slots || (s->n + 1) * 2 > s->mask) {
+        size_t nmask = s->slots ? s->mask * 2 + 1 : 255;
+        uint32_t *ns = calloc(nmask + 1, sizeof *ns);
+        if (!ns)
+            return -1;
+        for (size_t i = 0; s->slots && i <= s->mask; i++) {
+            if (!s->slots[i])
+                continue;
+            size_t k = (s->slots[i] * 2654435761u) & nmask;
+            while (ns[k])
+                k = (k + 1) & nmask;
+            ns[k] = s->slots[i];
+        }
+        free(s->slots);
+        s->slots = ns;
+        s->mask = nmask;
+    }
+    size_t k = (v * 2654435761u) & s->mask;
+    while (s->slots[k] && s->slots[k] != v)
+        k = (k + 1) & s->mask;
+    if (!s->slots[k]) {
+        s->slots[k] = v;
+        s->n++;
+    }
+    return 0;
+}
+
+static void note(target_ctx *c, const char *fmt, const char *a, int pid)
+{
+    if (c->log) {
+        fprintf(c->log, "memwatch: ");
+        fprintf(c->log, fmt, pid, a);
+        fputc('\n', c->log);
+    }
+}
+
+int target_begin(target_ctx *c, target *t, pid_t pid, int64_t parent_session, int launched,
+                 double now, char *msg, size_t msglen)
+{
+    memset(t, 0, sizeof *t);
+    t->pid = pid;
+    t->launched = launched;
+    t->parent_session = parent_session;
+    attrib_init(&t->charges);
+    proc_stat st;
+    if (memstat_open(&t->mem, pid) < 0) {
+        snprintf(msg, msglen, "no such process: %d", (int)pid);
+        errno = ESRCH;
+        return -1;
+    }
+    if (procinfo_stat(pid, &st) < 0) {
+        memstat_close(&t->mem);
+        snprintf(msg, msglen, "no such process: %d", (int)pid);
+        errno = ESRCH;
+        return -1;
+    }
+    t->start_ticks = st.start;
+    t->last_rss = memstat_rss(&t->mem);
+    if (t->last_rss < 0) {
+        memstat_close(&t->mem);
+        snprintf(msg, msglen, "no such process: %d", (int)pid);
+        errno = ESRCH;
+        return -1;
+    }
+    char cmd[4096];
+    procinfo_cmdline(pid, cmd, sizeof cmd);
+    procinfo_exe(pid, t->exe, sizeof t->exe);
+    mw_session_info info = {
+        .pid = pid, .parent_session = parent_session, .cmdline = cmd,
+        .exe = t->exe[0] ? t->exe : NULL, .start = now, .interval = c->interval,
+        .rate = c->rate, .python = NULL,
+    };
+    if (c->sink->session_begin(c->sink->ctx, &info, &t->session) < 0) {
+        snprintf(msg, msglen, "%s", c->sink->errmsg(c->sink->ctx));
+        memstat_close(&t->mem);
+        errno = EIO;
+        return -1;
+    }
+    t->alive = 1;
+    t->first_t = t->last_t = now;
+    t->py_next_try = now;
+    t->py_give_up = now + PY_GIVE_UP;
+    t->py_state = c->rate > 0 ? 0 : 2;
+    t->interval_peak = t->peak_rss = t->final_rss = t->last_rss;
+    return c->sink->event(c->sink->ctx, t->session, now, "start", cmd);
+}
+
+/* Tries to find the interpreter; on a final answer, records it as an event. */
+static void try_python(target_ctx *c, target *t, double now)
+{
+    char msg[256];
+    int not_python = 0;
+    t->reader = pyreader_open(t->pid, c->strings, &not_python, msg, sizeof msg);
+    if (t->reader) {
+        const py_version *v = pyreader_version(t->reader);
+        t->py_state = 1;
+        snprintf(msg, sizeof msg, "Python %d.%d.%d (%s)", v->major, v->minor, v->micro, v->how);
+        (void)c->sink->event(c->sink->ctx, t->session, now, "python", msg);
+        return;
+    }
+    double wait = now - (t->py_give_up - PY_GIVE_UP);
+    wait = wait < PY_RETRY_FIRST ? PY_RETRY_FIRST : wait > PY_RETRY_MAX ? PY_RETRY_MAX : wait;
+    t->py_next_try = now + wait;
+    if (!not_python || now >= t->py_give_up) {
+        t->py_state = 2;
+        (void)c->sink->event(c->sink->ctx, t->session, now, "memory-only", msg);
+        note(c, "PID %d: %s: profiling memory only", msg, (int)t->pid);
+    }
+}
+
+/* The stack to charge now: the running Python stack, or a pseudo stack saying why there is none. */
+static uint32_t current_stack(target_ctx *c, target *t)
+{
+    int r = pyreader_sample(t->reader, 0, &c->scratch);
+    if (r == 0 && c->scratch.depth > 0) {
+        uint32_t id = stackids_intern(c->stacks, c->scratch.frames, c->scratch.depth);
+        if (id)
+            return id;
+        if (!c->pseudo_full)
+            c->pseudo_full = stackids_pseudo(c->stacks, strtab_intern(c->strings, "[memwatch]", 10),
+                                             strtab_intern(c->strings, "[stack table full]", 18));
+        return c->pseudo_full;
+    }
+    if (r < 0) {
+        t->torn++;
+        if (!c->pseudo_torn)
+            c->pseudo_torn = stackids_pseudo(c->stacks, strtab_intern(c->strings, "[memwatch]", 10),
+                                             strtab_intern(c->strings, "[unreadable stack]", 18));
+        return c->pseudo_torn;
+    }
+    if (!c->pseudo_nopy)
+        c->pseudo_nopy = stackids_pseudo(c->stacks, strtab_intern(c->strings, "[memwatch]", 10),
+                                         strtab_intern(c->strings, "[no Python frame]", 17));
+    return c->pseudo_nopy;
+}
+
+int target_tick(target_ctx *c, target *t, double now)
+{
+    int64_t rss = memstat_rss(&t->mem);
+    if (rss <= 0) {   /* gone, or a zombie (a live process always has resident pages) */
+        t->alive = 0;
+        return -1;
+    }
+    if (t->py_state == 0 && now >= t->py_next_try)
+        try_python(c, t, now);
+    if (t->reader) {
+        uint32_t id = current_stack(c, t);
+        if (id)
+            (void)attrib_charge(&t->charges, id, rss - t->last_rss, rss);
+    }
+    t->last_rss = t->final_rss = rss;
+    if (rss > t->interval_peak)
+        t->interval_peak = rss;
+    t->interval_ticks++;
+    t->ticks++;
+    t->last_t = now;
+    return 0;
+}
+
+int target_announce(target_ctx *c)
+{
+    uint32_t count = stackids_count(c->stacks);
+    for (uint32_t id = c->announced + 1; id <= count; id++) {
+        if (c->sink->stack_node(c->sink->ctx, stackids_node(c->stacks, id)) < 0)
+            return -1;
+    }
+    c->announced = count;
+    return 0;
+}
+
+/* Writes the interval's charges and remembers what they touched. */
+static int write_charges(target_ctx *c, target *t, double now)
+{
+    for (size_t i = 0; i < t->charges.n; i++) {
+        const mw_charge *ch = &t->charges.items[i];
+        if (c->sink->charge(c->sink->ctx, t->session, now, ch) < 0)
+            return -1;
+        (void)u32set_add(&t->charged, ch->stack);
+        /* read the source of every frame of the stack while the target still lives */
+        const mw_stack_node *n = stackids_node(c->stacks, ch->stack);
+        for (int depth = 0; n && depth < PY_MAX_DEPTH; depth++) {
+            srcfiles_load(c->sources, n->file, t->pid);
+            n = stackids_node(c->stacks, n->parent);
+        }
+    }
+    attrib_reset(&t->charges);
+    return 0;
+}
+
+int target_interval(target_ctx *c, target *t, double now)
+{
+    mem_figures f;
+    if (!t->alive || memstat_full(&t->mem, &f) < 0 || f.rss <= 0) {
+        t->alive = 0;
+        return 1;
+    }
+    /* an exec replaces the program: the old interpreter's addresses mean nothing now */
+    char exe[sizeof t->exe];
+    procinfo_exe(t->pid, exe, sizeof exe);
+    if (exe[0] && strcmp(exe, t->exe) != 0) {
+        (void)c->sink->event(c->sink->ctx, t->session, now, "exec", exe);
+        memcpy(t->exe, exe, sizeof exe);
+        if (t->reader)
+            pyreader_close(t->reader);
+        t->reader = NULL;
+        if (c->rate > 0) {
+            t->py_state = 0;
+            t->py_next_try = now;
+            t->py_give_up = now + PY_GIVE_UP;
+        }
+    }
+    if (f.rss > t->interval_peak)
+        t->interval_peak = f.rss;
+    mw_sample s = {
+        .t = now, .rss = f.rss, .uss = f.uss, .pss = f.pss, .swap = f.swap,
+        .rss_peak = t->interval_peak, .ticks = t->interval_ticks,
+    };
+    if (c->sink->sample(c->sink->ctx, t->session, &s) < 0)
+        return -1;
+    if (target_announce(c) < 0 || write_charges(c, t, now) < 0)
+        return -1;
+    t->rows++;
+    if (f.rss > t->peak_rss)
+        t->peak_rss = f.rss;
+    if (t->interval_peak > t->peak_rss)
+        t->peak_rss = t->interval_peak;
+    if (f.uss != MW_NOVAL && f.uss > t->peak_uss)
+        t->peak_uss = f.uss;
+    if (f.pss != MW_NOVAL && f.pss > t->peak_pss)
+        t->peak_pss = f.pss;
+    t->final_rss = f.rss;
+    t->last_t = now;
+    t->interval_peak = f.rss;
+    t->interval_ticks = 0;
+    return 0;
+}
+
+/* Writes the text of every line on every stack charged in the session. */
+static int write_sources(target_ctx *c, target *t)
+{
+    if (!t->charged.slots)
+        return 0;
+    u32set done = { 0 };
+    int rc = 0;
+    for (size_t i = 0; i <= t->charged.mask && rc == 0; i++) {
+        const mw_stack_node *n = stackids_node(c->stacks, t->charged.slots[i]);
+        for (int depth = 0; n && depth < PY_MAX_DEPTH && rc == 0; depth++) {
+            size_t before = done.n;
+            if (u32set_add(&done, n->id) == 0 && done.n > before) {
+                const char *text = srcfiles_line(c->sources, n->file, n->line);
+                if (text)
+                    rc = c->sink->source_line(c->sink->ctx, t->session, n->file, n->line, text);
+            }
+            n = stackids_node(c->stacks, n->parent);
+        }
+    }
+    free(done.slots);
+    return rc;
+}
+
+int target_end(target_ctx *c, target *t, double now, int status, int has_exit, int exit_code)
+{
+    if (t->charges.n && (target_announce(c) < 0 || write_charges(c, t, t->last_t) < 0))
+        return -1;
+    if (write_sources(c, t) < 0)
+        return -1;
+    char detail[64];
+    if (has_exit)
+        snprintf(detail, sizeof detail, "exit status %d", exit_code);
+    else
+        snprintf(detail, sizeof detail, "%s", status == MW_END_DETACHED ? "detached" : "ended");
+    if (c->sink->event(c->sink->ctx, t->session, now, status == MW_END_DETACHED ? "detach" : "exit",
+                       detail) < 0)
+        return -1;
+    mw_session_end e = { .end = now, .status = status, .has_exit = has_exit, .exit_code = exit_code };
+    if (c->sink->session_end(c->sink->ctx, t->session, &e) < 0)
+        return -1;
+    t->ended = 1;
+    t->alive = 0;
+    return 0;
+}
+
+void target_free(target *t)
+{
+    if (t->reader)
+        pyreader_close(t->reader);
+    t->reader = NULL;
+    memstat_close(&t->mem);
+    attrib_free(&t->charges);
+    free(t->charged.slots);
+    t->charged.slots = NULL;
+}

@@ -1,0 +1,344 @@
+/* store_query: what readers ask of the database — sessions, timeline, line and function sums. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_impl.h"
+
+const char *store_status_name(int status)
+{
+    switch (status) {
+    case MW_END_LIVE:
+        return "live";
+    case MW_END_ENDED:
+        return "ended";
+    case MW_END_DETACHED:
+        return "detached";
+    case MW_END_CUT:
+        return "cut";
+    default:
+        return "?";
+    }
+}
+
+static int status_from_name(const char *name)
+{
+    if (!name)
+        return MW_END_CUT;
+    if (!strcmp(name, "live"))
+        return MW_END_LIVE;
+    if (!strcmp(name, "ended"))
+        return MW_END_ENDED;
+    if (!strcmp(name, "detached"))
+        return MW_END_DETACHED;
+    return MW_END_CUT;
+}
+
+static int prepare(struct store *s, const char *sql, sqlite3_stmt **st)
+{
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+    return rc == SQLITE_OK ? 0 : store_fail(s, rc, "querying");
+}
+
+/* Finishes a query loop: rc is the last step's result. Returns 0 or -1 (recorded). */
+static int finish(struct store *s, sqlite3_stmt *st, int rc)
+{
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return store_fail(s, rc, "querying");
+    return 0;
+}
+
+static char *dup_col(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? strdup((const char *)t) : NULL;
+}
+
+static int64_t fig_col(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? MW_NOVAL : sqlite3_column_int64(st, i);
+}
+
+#define SESSION_COLS \
+    "SELECT s.id, s.parent, s.pid, s.cmdline, s.exe, s.python, s.start_t, s.end_t, s.exit_code," \
+    " s.interval_s, s.rate_hz, s.status, s.collector_pid, s.collector_start, s.samples, s.last_t," \
+    " s.peak_rss, (SELECT count(*) FROM sessions c WHERE c.parent = s.id) FROM sessions s"
+
+/* Fills out from a SESSION_COLS row. Returns 0, or -1 when out of memory. */
+static int read_session(struct store *s, sqlite3_stmt *st, store_session *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = sqlite3_column_int64(st, 0);
+    out->parent = sqlite3_column_int64(st, 1);
+    out->pid = sqlite3_column_int(st, 2);
+    out->cmdline = dup_col(st, 3);
+    out->exe = dup_col(st, 4);
+    out->python = dup_col(st, 5);
+    out->start = sqlite3_column_double(st, 6);
+    out->end = sqlite3_column_double(st, 7);
+    out->has_exit = sqlite3_column_type(st, 8) != SQLITE_NULL;
+    out->exit_code = sqlite3_column_int(st, 8);
+    out->interval = sqlite3_column_double(st, 9);
+    out->rate = sqlite3_column_double(st, 10);
+    out->status = status_from_name((const char *)sqlite3_column_text(st, 11));
+    out->samples = sqlite3_column_int64(st, 14);
+    out->last_t = sqlite3_column_double(st, 15);
+    out->peak_rss = fig_col(st, 16);
+    out->children = sqlite3_column_int(st, 17);
+    if (out->status == MW_END_LIVE &&
+        !store_collector_alive(sqlite3_column_int(st, 12), (unsigned long long)sqlite3_column_int64(st, 13))) {
+        /* its collector is gone without ending it: cut short at the last sample */
+        out->status = MW_END_CUT;
+        out->end = out->last_t > 0 ? out->last_t : out->start;
+    }
+    if (out->status == MW_END_LIVE)
+        out->end = 0;
+    if (!out->cmdline && !(out->cmdline = strdup(""))) {
+        store_session_clear(out);
+        return store_failf(s, STORE_ERR_OTHER, "out of memory");
+    }
+    return 0;
+}
+
+void store_session_clear(store_session *ss)
+{
+    free(ss->cmdline);
+    free(ss->exe);
+    free(ss->python);
+    ss->cmdline = ss->exe = ss->python = NULL;
+}
+
+void store_sessions_free(store_sessions *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        store_session_clear(&l->items[i]);
+    free(l->items);
+    l->items = NULL;
+    l->n = 0;
+}
+
+int store_list_sessions(store *s, store_sessions *out)
+{
+    out->items = NULL;
+    out->n = 0;
+    if (s->empty)
+        return 0;
+    sqlite3_stmt *st;
+    if (prepare(s, SESSION_COLS " ORDER BY s.id", &st) < 0)
+        return -1;
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->n == cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            store_session *ni = realloc(out->items, ncap * sizeof *ni);
+            if (!ni) {
+                sqlite3_finalize(st);
+                store_sessions_free(out);
+                return store_failf(s, STORE_ERR_OTHER, "out of memory");
+            }
+            out->items = ni;
+            cap = ncap;
+        }
+        if (read_session(s, st, &out->items[out->n]) < 0) {
+            sqlite3_finalize(st);
+            store_sessions_free(out);
+            return -1;
+        }
+        out->n++;
+    }
+    if (finish(s, st, rc) < 0) {
+        store_sessions_free(out);
+        return -1;
+    }
+    return 0;
+}
+
+int store_get_session(store *s, int64_t id, store_session *out)
+{
+    memset(out, 0, sizeof *out);
+    if (s->empty)
+        return 1;
+    sqlite3_stmt *st;
+    if (prepare(s, SESSION_COLS " WHERE s.id = ?1", &st) < 0)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        int r = read_session(s, st, out);
+        sqlite3_finalize(st);
+        return r;
+    }
+    return finish(s, st, rc) < 0 ? -1 : 1;
+}
+
+int store_latest_session(store *s, int64_t *id)
+{
+    if (s->empty)
+        return 1;
+    sqlite3_stmt *st;
+    if (prepare(s, "SELECT max(id) FROM sessions WHERE parent IS NULL", &st) < 0)
+        return -1;
+    int rc = sqlite3_step(st);
+    int found = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+    if (found)
+        *id = sqlite3_column_int64(st, 0);
+    if (finish(s, st, rc) < 0)
+        return -1;
+    return found ? 0 : 1;
+}
+
+/* The start time of a session into *start. Returns 0, 1 if no such session, -1 on error. */
+static int session_start(struct store *s, int64_t session, double *start)
+{
+    sqlite3_stmt *st;
+    if (prepare(s, "SELECT start_t FROM sessions WHERE id = ?1", &st) < 0)
+        return -1;
+    sqlite3_bind_int64(st, 1, session);
+    int rc = sqlite3_step(st);
+    int found = rc == SQLITE_ROW;
+    if (found)
+        *start = sqlite3_column_double(st, 0);
+    if (finish(s, st, rc) < 0)
+        return -1;
+    return found ? 0 : 1;
+}
+
+int store_timeline(store *s, int64_t session, double from, double to,
+                   int (*fn)(void *arg, const mw_sample *row), void *arg)
+{
+    double start;
+    if (s->empty)
+        return 0;
+    int r = session_start(s, session, &start);
+    if (r != 0)
+        return r < 0 ? -1 : 0;
+    sqlite3_stmt *st;
+    if (prepare(s, "SELECT t, rss, uss, pss, swap, rss_peak, ticks FROM samples"
+                   " WHERE session = ?1 AND t >= ?2 AND t <= ?3 ORDER BY t", &st) < 0)
+        return -1;
+    sqlite3_bind_int64(st, 1, session);
+    sqlite3_bind_double(st, 2, start + from);
+    sqlite3_bind_double(st, 3, start + to);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        mw_sample m = {
+            .t = sqlite3_column_double(st, 0),
+            .rss = fig_col(st, 1), .uss = fig_col(st, 2), .pss = fig_col(st, 3), .swap = fig_col(st, 4),
+            .rss_peak = fig_col(st, 5), .ticks = (uint32_t)sqlite3_column_int64(st, 6),
+        };
+        if (fn(arg, &m))
+            break;
+    }
+    return finish(s, st, rc);
+}
+
+int store_report(store *s, int64_t session, int group, double from, double to, int order,
+                 int limit, int (*fn)(void *arg, const store_report_row *row), void *arg)
+{
+    double start;
+    if (s->empty)
+        return 0;
+    int r = session_start(s, session, &start);
+    if (r != 0)
+        return r < 0 ? -1 : 0;
+    int lines = group == STORE_LINES;
+    const char *by;
+    switch (order) {
+    case STORE_BY_NET:
+        by = "g - sh DESC, fs.s, ln";
+        break;
+    case STORE_BY_HITS:
+        by = "h DESC, fs.s, ln";
+        break;
+    case STORE_BY_PLACE:
+        by = "fs.s, ln, fname";
+        break;
+    default:
+        by = "g DESC, fs.s, ln";
+        break;
+    }
+    char sql[1400];
+    snprintf(sql, sizeof sql,
+             "SELECT fs.s, min(fn.s) AS fname, %s AS ln, sum(c.growth) AS g, sum(c.shrink) AS sh,"
+             " sum(c.hits) AS h, max(c.peak_rss),"
+             " %s"
+             " FROM charges c JOIN stacks k ON k.id = c.stack JOIN frames f ON f.id = k.frame"
+             " JOIN strings fs ON fs.id = f.file JOIN strings fn ON fn.id = f.func"
+             " WHERE c.session = ?1 AND c.t >= ?2 AND c.t <= ?3"
+             " GROUP BY %s ORDER BY %s LIMIT ?4",
+             lines ? "f.line" : "min(f.firstline)",
+             lines ? "(SELECT text FROM source_lines sl WHERE sl.session = ?1 AND sl.file = f.file AND sl.line = f.line)"
+                   : "NULL",
+             /* pseudo frames ("[no Python frame]") all sit on line 0: keep them apart */
+             lines ? "f.file, f.line, CASE WHEN f.line <= 0 THEN f.func END" : "f.file, f.func", by);
+    sqlite3_stmt *st;
+    if (prepare(s, sql, &st) < 0)
+        return -1;
+    sqlite3_bind_int64(st, 1, session);
+    sqlite3_bind_double(st, 2, start + from);
+    sqlite3_bind_double(st, 3, start + to);
+    sqlite3_bind_int(st, 4, limit > 0 ? limit : -1);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_report_row row = {
+            .file = (const char *)sqlite3_column_text(st, 0),
+            .func = (const char *)sqlite3_column_text(st, 1),
+            .line = sqlite3_column_int(st, 2),
+            .growth = sqlite3_column_int64(st, 3),
+            .shrink = sqlite3_column_int64(st, 4),
+            .hits = sqlite3_column_int64(st, 5),
+            .peak_rss = fig_col(st, 6),
+            .text = (const char *)sqlite3_column_text(st, 7),
+        };
+        row.net = row.growth - row.shrink;
+        if (!row.file)
+            row.file = "?";
+        if (!row.func)
+            row.func = "?";
+        if (fn(arg, &row))
+            break;
+    }
+    return finish(s, st, rc);
+}
+
+int store_source_line(store *s, int64_t session, const char *file, int32_t line, char *buf, size_t len)
+{
+    if (len)
+        buf[0] = '\0';
+    if (s->empty)
+        return 1;
+    sqlite3_stmt *st;
+    if (prepare(s, "SELECT sl.text FROM source_lines sl JOIN strings fs ON fs.id = sl.file"
+                   " WHERE sl.session = ?1 AND fs.s = ?2 AND sl.line = ?3", &st) < 0)
+        return -1;
+    sqlite3_bind_int64(st, 1, session);
+    sqlite3_bind_text(st, 2, file, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 3, line);
+    int rc = sqlite3_step(st);
+    int found = rc == SQLITE_ROW;
+    if (found && len)
+        snprintf(buf, len, "%s", (const char *)sqlite3_column_text(st, 0));
+    if (finish(s, st, rc) < 0)
+        return -1;
+    return found ? 0 : 1;
+}
+
+int store_events(store *s, int64_t session,
+                 int (*fn)(void *arg, double t, const char *kind, const char *detail), void *arg)
+{
+    if (s->empty)
+        return 0;
+    sqlite3_stmt *st;
+    if (prepare(s, "SELECT t, kind, detail FROM events WHERE session = ?1 ORDER BY t, rowid", &st) < 0)
+        return -1;
+    sqlite3_bind_int64(st, 1, session);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (fn(arg, sqlite3_column_double(st, 0), (const char *)sqlite3_column_text(st, 1),
+               (const char *)sqlite3_column_text(st, 2)))
+            break;
+    }
+    return finish(s, st, rc);
+}
