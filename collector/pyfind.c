@@ -134,7 +134,7 @@ int pyfind_bias(const uint64_t (*loads)[3], size_t nloads, uint64_t start, uint6
 
 typedef struct candidate {
     char path[PATH_MAX];
-    uint64_t start, offset;
+    uint64_t start, end, offset;
     int is_lib, is_exe;
 } candidate;
 
@@ -146,6 +146,7 @@ static void note_candidate(candidate *c, int *n, const pyfind_map *m, int is_lib
             if (m->offset < c[i].offset) {
                 c[i].offset = m->offset;
                 c[i].start = m->start;
+                c[i].end = m->end;
             }
             c[i].is_exe |= is_exe;
             return;
@@ -156,6 +157,7 @@ static void note_candidate(candidate *c, int *n, const pyfind_map *m, int is_lib
     candidate *x = &c[(*n)++];
     snprintf(x->path, sizeof x->path, "%s", m->path);
     x->start = m->start;
+    x->end = m->end;
     x->offset = m->offset;
     x->is_lib = is_lib;
     x->is_exe = is_exe;
@@ -194,20 +196,25 @@ static void scan_symbols(Elf *elf, Elf64_Word type, uint64_t *vals)
     }
 }
 
-/* Opens the candidate's file as the target sees it. Returns an fd or -1 (errno set). */
-static int open_target_file(pid_t pid, const char *path)
+/* Opens the candidate's file as the target sees it. A file deleted or replaced since it
+ * was mapped is opened only through /proc/PID/map_files (the path now names another file).
+ * Returns an fd or -1 (errno set). */
+static int open_target_file(pid_t pid, const candidate *c)
 {
     char buf[PATH_MAX + 64];
-    char clean[PATH_MAX];
-    snprintf(clean, sizeof clean, "%s", path);
-    size_t len = strlen(clean);
     const char *del = " (deleted)";
-    if (len > strlen(del) && strcmp(clean + len - strlen(del), del) == 0)
-        clean[len - strlen(del)] = '\0';
-    snprintf(buf, sizeof buf, "/proc/%d/root%s", (int)pid, clean);
+    size_t len = strlen(c->path), dlen = strlen(del);
+    if (len > dlen && strcmp(c->path + len - dlen, del) == 0) {
+        snprintf(buf, sizeof buf, "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)pid, c->start, c->end);
+        int fd = open(buf, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 && errno != EACCES && errno != EPERM)
+            errno = ENOENT;
+        return fd;
+    }
+    snprintf(buf, sizeof buf, "/proc/%d/root%s", (int)pid, c->path);
     int fd = open(buf, O_RDONLY | O_CLOEXEC);
     if (fd < 0 && errno != EACCES && errno != EPERM)
-        fd = open(clean, O_RDONLY | O_CLOEXEC);
+        fd = open(c->path, O_RDONLY | O_CLOEXEC);
     return fd;
 }
 
@@ -215,7 +222,7 @@ static int open_target_file(pid_t pid, const char *path)
  * 1 if it does not, -1 if it could not be read (errno set; msg written). */
 static int examine(pid_t pid, const candidate *c, pyfind_result *out, char *msg, size_t msglen)
 {
-    int fd = open_target_file(pid, c->path);
+    int fd = open_target_file(pid, c);
     if (fd < 0) {
         int e = errno;
         snprintf(msg, msglen, "cannot open %s: %s", c->path, strerror(e));

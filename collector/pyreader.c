@@ -18,6 +18,21 @@ void pyreader_snapshot(pyreader *r)
             r->pages[i].gen = 0;
         r->page_gen = 1;
     }
+    uint64_t hot[PY_PAGES_HOT];
+    int n = r->nused;
+    memcpy(hot, r->used, (size_t)n * sizeof hot[0]);
+    r->nused = 0;
+    pyreader_prefetch(r, hot, n, 1);
+}
+
+/* Notes that the current call looked at page pa. */
+static void page_used(pyreader *r, uint64_t pa)
+{
+    for (int i = 0; i < r->nused; i++)
+        if (r->used[i] == pa)
+            return;
+    if (r->nused < PY_PAGES_HOT)
+        r->used[r->nused++] = pa;
 }
 
 static const uint8_t *page_cached(const pyreader *r, uint64_t pa)
@@ -67,8 +82,10 @@ void pyreader_prefetch(pyreader *r, const uint64_t *addrs, int n, size_t len)
 static const uint8_t *page_of(pyreader *r, uint64_t pa)
 {
     const uint8_t *c = page_cached(r, pa);
-    if (c)
+    if (c) {
+        page_used(r, pa);
         return c;
+    }
     py_page *p = &r->pages[r->page_next++ % PY_PAGES];
     if (memsrc_read(&r->src, pa, p->data, PY_PAGE) < 0) {
         p->gen = 0;
@@ -76,6 +93,7 @@ static const uint8_t *page_of(pyreader *r, uint64_t pa)
     }
     p->addr = pa;
     p->gen = r->page_gen;
+    page_used(r, pa);
     return p->data;
 }
 
@@ -90,13 +108,16 @@ int pyreader_read(pyreader *r, uint64_t addr, void *buf, size_t len)
         if (pb != pa)
             pyreader_prefetch(r, &addr, 1, len);      /* both pages in one read */
         const uint8_t *a = page_of(r, pa);
-        const uint8_t *b = a && pb != pa ? page_of(r, pb) : a;
-        if (a && b) {
+        if (a) {
             size_t first = pb != pa ? (size_t)(pb - addr) : len;
-            memcpy(buf, a + (addr - pa), first);
-            if (first < len)
+            memcpy(buf, a + (addr - pa), first);    /* before page_of(pb) may reuse a's slot */
+            if (first == len)
+                return 0;
+            const uint8_t *b = page_of(r, pb);
+            if (b) {
                 memcpy((uint8_t *)buf + first, b, len - first);
-            return 0;
+                return 0;
+            }
         }
     }
     return memsrc_read(&r->src, addr, buf, len);   /* large, or the pages are not all readable */
@@ -155,7 +176,7 @@ void pyreader_seen_reset(pyreader *r)
 int pyreader_seen(pyreader *r, uint64_t addr)
 {
     size_t i = (size_t)((addr >> 3) * 0x9E3779B97F4A7C15ull >> 51) & (PY_SEEN_SLOTS - 1);
-    for (int probe = 0; probe < 64; probe++) {
+    for (int probe = 0; probe < 256; probe++) {
         if (r->seen_gen[i] != r->gen) {
             r->seen_gen[i] = r->gen;
             r->seen[i] = addr;

@@ -10,7 +10,7 @@
 #include "strtab.h"
 
 #define PY_MAX_DEPTH 128     /* frames kept per stack; deeper stacks are cut (outermost kept out) */
-#define PY_MAX_THREADS 256   /* threads walked per interpreter */
+#define PY_MAX_THREADS 256   /* threads kept per walk, all interpreters together */
 
 typedef struct py_frame {
     const char *file;        /* interned (strtab) */

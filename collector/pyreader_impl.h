@@ -13,6 +13,10 @@
 #define PY_CACHE_BYTES   ((size_t)64 << 20)  /* line-table bytes held before the cache is flushed */
 #define PY_MAX_INTERPS   64
 #define PY_TYPE_MEMO     8             /* per kind: type addresses already judged by tp_name */
+#define PY_SEEN_SLOTS 8192
+#define PY_PAGE 4096                   /* small reads fetch the whole page: one syscall costs the same */
+#define PY_PAGES 16
+#define PY_PAGES_HOT 12                /* pages of the last call fetched at once by the next */
 
 enum py_type_kind { PYT_CODE, PYT_STR, PYT_BYTES, PYT_COUNT };
 
@@ -61,15 +65,14 @@ struct pyreader {
     struct py_page *pages;             /* PY_PAGES pages read during the current call */
     uint32_t page_gen;
     unsigned page_next;
+    uint64_t used[PY_PAGES_HOT];       /* pages the current call looked at */
+    int nused;
 
     uint64_t *seen;                    /* PY_SEEN_SLOTS addresses stamped with seen_gen: cycle checks */
     uint32_t *seen_gen;
     uint32_t gen;
 };
 
-#define PY_SEEN_SLOTS 8192
-#define PY_PAGE 4096                   /* small reads fetch the whole page: one syscall costs the same */
-#define PY_PAGES 16
 
 typedef struct py_page {
     uint64_t addr;                     /* page address */
@@ -77,7 +80,8 @@ typedef struct py_page {
     uint8_t data[PY_PAGE];
 } py_page;
 
-/* Starts a new snapshot: pages read before are read again when needed. */
+/* Starts a new snapshot: pages read before are read again, those the previous call used
+ * all in one go (a stack that did not move needs one read), the others when needed. */
 void pyreader_snapshot(pyreader *r);
 
 /* Brings the pages holding [addrs[i], addrs[i] + len) for i < n into the snapshot with as

@@ -47,7 +47,9 @@ int cli_parse_profile(int argc, char **argv, int mode, cli_profile *o, char *err
     optind = 0;      /* GNU: re-initialise, so the parser can run more than once */
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+:qhp:i:r:d:", longs, NULL)) != -1) {
+    /* run stops at the command (its options are its own); attach takes options anywhere */
+    const char *shorts = mode == CLI_RUN ? "+:qhp:i:r:d:" : ":qhp:i:r:d:";
+    while ((c = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
         switch (c) {
         case O_INTERVAL: case 'i':
             if (units_parse_duration(optarg, &o->interval) < 0) {

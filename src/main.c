@@ -81,11 +81,16 @@ int main(int argc, char **argv)
                 args[n] = NULL;
                 return cmd_attach(n, args, &g);
             }
-        for (int i = 1; i < argc; i++)
+        for (int i = 1; i < argc; i++) {
+            if (!strcmp(argv[i], "--db")) {
+                i++;
+                continue;
+            }
             if (argv[i][0] != '-') {
                 fprintf(stderr, "memwatch: unknown subcommand '%s' (try memwatch --help)\n", argv[i]);
                 return MW_EXIT_USAGE;
             }
+        }
         fprintf(stderr, "memwatch: no subcommand given (try memwatch --help)\n");
         return MW_EXIT_USAGE;
     }

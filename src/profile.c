@@ -44,10 +44,13 @@ static void print_summary(profile_store *ps, const sampler_result *r, const char
     if (r->children)
         fprintf(stderr, "; %u child process%s", r->children, r->children == 1 ? "" : "es");
     fputc('\n', stderr);
-    fprintf(stderr, "  collector: %.3f s CPU (%.1f%% of one core), peak RSS %s%s\n", r->cpu_seconds,
-            dur > 0 ? 100.0 * r->cpu_seconds / dur : 0.0,
-            units_format_bytes((int64_t)ru.ru_maxrss * 1024, e, sizeof e),
-            r->torn ? ", some stacks unreadable" : "");
+    fprintf(stderr, "  collector: %.3f s CPU", r->cpu_seconds);
+    if (dur >= 1.0)
+        fprintf(stderr, " (%.1f%% of one core)", 100.0 * r->cpu_seconds / dur);
+    fprintf(stderr, ", peak RSS %s", units_format_bytes((int64_t)ru.ru_maxrss * 1024, e, sizeof e));
+    if (r->torn)
+        fprintf(stderr, ", %llu unreadable stacks", (unsigned long long)r->torn);
+    fputc('\n', stderr);
     if (r->python[0])
         report_print_top(ps->st, r->session, 5, stderr);
     fprintf(stderr, "  see it: memwatch report %lld   (database %s)\n", (long long)r->session, ps->path);

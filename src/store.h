@@ -52,7 +52,9 @@ int store_disk_full(const store *s);
 const char *store_path(const store *s);
 
 /* A sink (collector/sink.h) writing into s; batch_begin/batch_commit make one
- * transaction. Each call maps its own collector stack ids. Valid until store_close. */
+ * transaction, and a batch in which a write failed is rolled back whole by
+ * batch_commit (which then returns -1). Each call maps its own collector
+ * stack ids. Valid until store_close. */
 mw_sink store_sink(store *s);
 
 /* ---- queries (any mode) ---- */

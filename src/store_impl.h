@@ -58,6 +58,9 @@ struct store {
 /* Records a failure of SQLite call rc while doing what; returns -1. */
 int store_fail(struct store *s, int rc, const char *what);
 
+/* As store_fail, with errno as it was right after the failing call. */
+int store_fail_errno(struct store *s, int rc, int err_no, const char *what);
+
 /* Records a failure with a ready message of the given kind; returns -1. */
 int store_failf(struct store *s, int kind, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

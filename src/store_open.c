@@ -44,10 +44,13 @@ static const char *dir_hint(const char *path, char *buf, size_t len)
     return buf;
 }
 
-/* Sorts an SQLite result code into an enum store_errkind. */
-static int classify(sqlite3 *db, int rc)
+/* Sorts an SQLite result code into an enum store_errkind; err_no is errno
+ * right after the failing call (SQLite does not always keep it). */
+static int classify(sqlite3 *db, int rc, int err_no)
 {
     int sys = db ? sqlite3_system_errno(db) : 0;
+    if (!sys)
+        sys = err_no;
     switch (rc & 0xff) {
     case SQLITE_FULL:
         return STORE_ERR_FULL;
@@ -63,7 +66,8 @@ static int classify(sqlite3 *db, int rc)
     case SQLITE_AUTH:
         return STORE_ERR_OPEN;
     case SQLITE_IOERR:
-        return sys == ENOSPC || sys == EDQUOT ? STORE_ERR_FULL : STORE_ERR_OTHER;
+        /* EFBIG: the file may grow no more (a size limit), as good as a full disk */
+        return sys == ENOSPC || sys == EDQUOT || sys == EFBIG ? STORE_ERR_FULL : STORE_ERR_OTHER;
     default:
         return STORE_ERR_OTHER;
     }
@@ -71,7 +75,12 @@ static int classify(sqlite3 *db, int rc)
 
 int store_fail(struct store *s, int rc, const char *what)
 {
-    int kind = classify(s->db, rc);
+    return store_fail_errno(s, rc, errno, what);
+}
+
+int store_fail_errno(struct store *s, int rc, int err_no, const char *what)
+{
+    int kind = classify(s->db, rc, err_no);
     const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc);
     char hint[300];
     switch (kind) {

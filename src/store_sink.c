@@ -1,4 +1,5 @@
 /* store_sink: the collector's sink written into SQLite — one transaction per batch. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,12 +50,12 @@ int store_prepare_writer(struct store *s)
 /* Steps a statement that returns no row, then resets it. Returns 0 or -1 (recorded). */
 static int run(struct store *s, sqlite3_stmt *st, const char *what)
 {
-    int rc = sqlite3_step(st);
+    int rc = sqlite3_step(st), err_no = errno;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_DONE) {
         s->batch_failed = 1;
-        return store_fail(s, rc, what);
+        return store_fail_errno(s, rc, err_no, what);
     }
     return 0;
 }
@@ -62,13 +63,13 @@ static int run(struct store *s, sqlite3_stmt *st, const char *what)
 /* Steps a lookup returning one id: sets *id (0 if no row). Returns 0 or -1. */
 static int find(struct store *s, sqlite3_stmt *st, int64_t *id, const char *what)
 {
-    int rc = sqlite3_step(st);
+    int rc = sqlite3_step(st), err_no = errno;
     *id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         s->batch_failed = 1;
-        return store_fail(s, rc, what);
+        return store_fail_errno(s, rc, err_no, what);
     }
     return 0;
 }
@@ -165,12 +166,17 @@ static int sink_batch_commit(void *ctx)
         forget_batch(s);
         return -1;
     }
-    int failed = s->batch_failed;
-    int rc = sqlite3_step(s->stmt[ST_COMMIT]);
+    if (s->batch_failed) {
+        /* a write of this batch failed: the interval goes whole or not at all */
+        (void)sqlite3_step(s->stmt[ST_ROLLBACK]);
+        sqlite3_reset(s->stmt[ST_ROLLBACK]);
+        forget_batch(s);
+        return -1;
+    }
+    int rc = sqlite3_step(s->stmt[ST_COMMIT]), err_no = errno;
     sqlite3_reset(s->stmt[ST_COMMIT]);
     if (rc != SQLITE_DONE) {
-        if (!failed)
-            store_fail(s, rc, "committing");
+        store_fail_errno(s, rc, err_no, "committing");
         if (!sqlite3_get_autocommit(s->db)) {
             (void)sqlite3_step(s->stmt[ST_ROLLBACK]);
             sqlite3_reset(s->stmt[ST_ROLLBACK]);

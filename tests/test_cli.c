@@ -59,6 +59,8 @@ int main(void)
     CHECK(parse(CLI_ATTACH, &o, err, b6) == -1);
     char *b7[] = { "attach", "--pid", "99999999999", NULL };
     CHECK(parse(CLI_ATTACH, &o, err, b7) == -1);
+    char *b9[] = { "attach", "77", "--quiet", "--interval", "1", NULL };
+    CHECK(parse(CLI_ATTACH, &o, err, b9) == 0 && o.pid == 77 && o.quiet && o.interval == 1);
     char *b8[] = { "attach", "--help", NULL };
     CHECK(parse(CLI_ATTACH, &o, err, b8) == 0 && o.help);
 
