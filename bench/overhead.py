@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -44,12 +43,12 @@ def run_memwatch(mw, py, n, rate, db):
     m = re.search(r'collector: ([\d.]+) s CPU .*peak RSS ([\d.]+) (\w+)', p.stderr)
     cpu = float(m.group(1)) if m else float('nan')
     rss = '%s %s' % (m.group(2), m.group(3)) if m else '?'
-    con = sqlite3.connect(db)
-    sid = con.execute('SELECT max(id) FROM sessions').fetchone()[0]
-    start, end = con.execute('SELECT start, end FROM sessions WHERE id = ?', (sid,)).fetchone()
-    ticks, rows = con.execute('SELECT coalesce(sum(ticks), 0), count(*) FROM samples WHERE session_id = ?',
-                              (sid,)).fetchone()
-    con.close()
+    ses = json.loads(subprocess.run([mw, 'list', '--db', db, '--json'], capture_output=True, text=True,
+                                    check=True).stdout)[-1]
+    rows = json.loads(subprocess.run([mw, 'report', str(ses['id']), '--db', db, '--timeline', '--json'],
+                                     capture_output=True, text=True, check=True).stdout)
+    ticks = sum(r['ticks'] for r in rows)
+    end, start, rows = ses['duration_s'], 0.0, len(rows)
     return dict(t=t, cpu=cpu, rss=rss, ticks=ticks, rows=rows, dur=(end - start))
 
 

@@ -55,17 +55,18 @@ int64_t memstat_rss(memstat *m)
 
 enum { F_RSS, F_PRV, F_PSS, F_SWAP };
 
-/* 1 if smaps_rollup of pid can be read (libproc2 reports 0 where it cannot). */
+/* 1 if smaps_rollup of pid can be read (libproc2 reports 0 where it cannot).
+ * The kernel checks access at open; reading even one byte would walk every
+ * page table of the target, which is the expensive part, so only open it. */
 static int rollup_readable(pid_t pid)
 {
-    char path[64], c;
+    char path[64];
     snprintf(path, sizeof path, "/proc/%d/smaps_rollup", (int)pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;
-    ssize_t n = read(fd, &c, 1);
     close(fd);
-    return n == 1;
+    return 1;
 }
 
 int memstat_full(memstat *m, mem_figures *out)

@@ -75,22 +75,22 @@ static int batch(sampler *s, int (*fn)(sampler *, void *), void *arg)
     return s->sink.batch_commit(s->sink.ctx) < 0 ? -1 : rc;
 }
 
-struct start_args { pid_t pid; int launched; char *msg; size_t msglen; };
+struct start_args { pid_t pid; int launched; const char *cmdline; char *msg; size_t msglen; };
 
 static int start_fn(sampler *s, void *arg)
 {
     struct start_args *a = arg;
     double now = now_unix(s);
-    if (target_begin(&s->ctx, &s->targets[0], a->pid, 0, a->launched, now, a->msg, a->msglen) < 0)
+    if (target_begin(&s->ctx, &s->targets[0], a->pid, 0, a->launched, a->cmdline, now, a->msg, a->msglen) < 0)
         return -1;
     s->n = 1;
     /* the first row at once, so even a process that lives a few ms has one */
     return target_interval(&s->ctx, &s->targets[0], now) < 0 ? -1 : 0;
 }
 
-int sampler_start(sampler *s, pid_t root, int launched, char *msg, size_t msglen)
+int sampler_start(sampler *s, pid_t root, int launched, const char *cmdline, char *msg, size_t msglen)
 {
-    struct start_args a = { root, launched, msg, msglen };
+    struct start_args a = { root, launched, cmdline, msg, msglen };
     msg[0] = '\0';
     if (batch(s, start_fn, &a) < 0) {
         if (!msg[0])
@@ -128,7 +128,7 @@ static int scan_children(sampler *s, double now)
                 parent = s->targets[j].session;
         char msg[256];
         target *t = &s->targets[s->n];
-        if (target_begin(&s->ctx, t, e->pid, parent, 0, now, msg, sizeof msg) < 0) {
+        if (target_begin(&s->ctx, t, e->pid, parent, 0, NULL, now, msg, sizeof msg) < 0) {
             if (errno == EIO)
                 return -1;
             continue;   /* it ended before it could be read */

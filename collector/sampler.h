@@ -39,8 +39,9 @@ typedef struct sampler sampler;
 sampler *sampler_new(const sampler_opts *o, const mw_sink *sink);
 
 /* Begins the root process's session. launched=1 when the caller forked it
- * (the sampler then reaps it). Returns 0, or -1 with a one-line reason in msg. */
-int sampler_start(sampler *s, pid_t root, int launched, char *msg, size_t msglen);
+ * (the sampler then reaps it); cmdline (or NULL: read from /proc) is what
+ * the session records. Returns 0, or -1 with a one-line reason in msg. */
+int sampler_start(sampler *s, pid_t root, int launched, const char *cmdline, char *msg, size_t msglen);
 
 /* Samples until the root exits, the duration passes or *stop becomes non-zero;
  * ends every session. Returns 0, or -1 if the sink failed (res->error says why). */

@@ -51,7 +51,7 @@ static void note(target_ctx *c, const char *fmt, const char *a, int pid)
 }
 
 int target_begin(target_ctx *c, target *t, pid_t pid, int64_t parent_session, int launched,
-                 double now, char *msg, size_t msglen)
+                 const char *cmdline, double now, char *msg, size_t msglen)
 {
     memset(t, 0, sizeof *t);
     t->pid = pid;
@@ -79,7 +79,10 @@ int target_begin(target_ctx *c, target *t, pid_t pid, int64_t parent_session, in
         return -1;
     }
     char cmd[4096];
-    procinfo_cmdline(pid, cmd, sizeof cmd);
+    if (cmdline)
+        snprintf(cmd, sizeof cmd, "%s", cmdline);
+    else
+        procinfo_cmdline(pid, cmd, sizeof cmd);
     procinfo_exe(pid, t->exe, sizeof t->exe);
     mw_session_info info = {
         .pid = pid, .parent_session = parent_session, .cmdline = cmd,

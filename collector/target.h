@@ -54,10 +54,11 @@ typedef struct target {
     double first_t, last_t;
 } target;
 
-/* Opens the figures of pid and begins its session (inside a sink batch).
+/* Opens the figures of pid and begins its session (inside a sink batch);
+ * cmdline, when not NULL, is recorded instead of /proc/PID/cmdline.
  * Returns 0, or -1 with a one-line reason in msg (errno ESRCH if gone). */
 int target_begin(target_ctx *c, target *t, pid_t pid, int64_t parent_session, int launched,
-                 double now, char *msg, size_t msglen);
+                 const char *cmdline, double now, char *msg, size_t msglen);
 
 /* One stack tick: RSS now, the running stack, the change charged to it.
  * Returns 0, or -1 if the process is gone. */

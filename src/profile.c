@@ -67,7 +67,7 @@ int profile_record(profile_store *ps, const sampler_opts *so, pid_t pid, int lau
         return MW_EXIT_ERROR;
     }
     char msg[512];
-    if (sampler_start(s, pid, launched, msg, sizeof msg) < 0) {
+    if (sampler_start(s, pid, launched, launched ? cmdline : NULL, msg, sizeof msg) < 0) {
         fprintf(stderr, "memwatch: %s\n", msg);
         sampler_free(s);
         return store_disk_full(ps->st) ? MW_EXIT_DISKFULL : strstr(msg, "no such process") ? MW_EXIT_NOPROC

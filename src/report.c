@@ -229,9 +229,13 @@ static void print_header(FILE *f, const store_session *ss, const report_opts *o)
     double to = o->to < len ? o->to : len;
     fprintf(f, "memwatch report: session %lld (pid %d): %s\n", (long long)ss->id, ss->pid,
             textout_clean(ss->cmdline, cmd, sizeof cmd, 120));
-    fprintf(f, "range %s to %s of %s, status %s%s", units_format_duration(o->from, a, sizeof a),
-            units_format_duration(to, b, sizeof b), units_format_duration(len, c, sizeof c),
-            ss->status == MW_END_CUT ? "cut short" : store_status_name(ss->status), ss->python ? ", Python " : "");
+    if (o->from <= 0 && o->to >= len)
+        fprintf(f, "whole session (%s)", units_format_duration(len, c, sizeof c));
+    else
+        fprintf(f, "from %s to %s of %s", o->from > 0 ? units_format_duration(o->from, a, sizeof a) : "the start",
+                units_format_duration(to, b, sizeof b), units_format_duration(len, c, sizeof c));
+    fprintf(f, ", %s%s", ss->status == MW_END_CUT ? "cut short" : store_status_name(ss->status),
+            ss->python ? ", Python " : "");
     fprintf(f, "%s\n", ss->python ? textout_clean(ss->python, cmd, sizeof cmd, 32) : "");
     if (o->kind == REPORT_TIMELINE) {
         fprintf(f, "Memory sampled every %s.\n", units_format_duration(ss->interval, a, sizeof a));

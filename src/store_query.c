@@ -259,14 +259,15 @@ int store_report(store *s, int64_t session, int group, double from, double to, i
         by = "g DESC, fs.s, ln";
         break;
     }
-    char sql[1400];
+    /* sum per stack first (one pass over the range), then per line or function */
+    char sql[1600];
     snprintf(sql, sizeof sql,
-             "SELECT fs.s, min(fn.s) AS fname, %s AS ln, sum(c.growth) AS g, sum(c.shrink) AS sh,"
-             " sum(c.hits) AS h, max(c.peak_rss),"
-             " %s"
-             " FROM charges c JOIN stacks k ON k.id = c.stack JOIN frames f ON f.id = k.frame"
+             "WITH per AS (SELECT stack, sum(growth) AS g, sum(shrink) AS sh, sum(hits) AS h, max(peak_rss) AS pk"
+             " FROM charges WHERE session = ?1 AND t >= ?2 AND t <= ?3 GROUP BY stack)"
+             " SELECT fs.s, min(fn.s) AS fname, %s AS ln, sum(per.g) AS g, sum(per.sh) AS sh,"
+             " sum(per.h) AS h, max(per.pk), %s"
+             " FROM per JOIN stacks k ON k.id = per.stack JOIN frames f ON f.id = k.frame"
              " JOIN strings fs ON fs.id = f.file JOIN strings fn ON fn.id = f.func"
-             " WHERE c.session = ?1 AND c.t >= ?2 AND c.t <= ?3"
              " GROUP BY %s ORDER BY %s LIMIT ?4",
              lines ? "f.line" : "min(f.firstline)",
              lines ? "(SELECT text FROM source_lines sl WHERE sl.session = ?1 AND sl.file = f.file AND sl.line = f.line)"

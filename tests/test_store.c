@@ -674,7 +674,8 @@ static void test_errors(void)
 /* In a read-only directory: a writer fails with a clear reason, a reader still reads. */
 static void test_readonly_dir(void)
 {
-    const char *ro = tmp("ro");
+    char ro[400];
+    snprintf(ro, sizeof ro, "%s/ro", dir);
     CHECK(mkdir(ro, 0755) == 0);
     char db[600];
     snprintf(db, sizeof db, "%s/m.db", ro);
