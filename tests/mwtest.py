@@ -36,7 +36,8 @@ class Suite:
         print('SKIPPED: %s: %s' % (what, why), flush=True)
 
     def run(self, fn, *args):
-        shown = [str(a) for a in args if isinstance(a, (str, int, float))]
+        shown = [str(a) for a in args if isinstance(a, (str, int, float))] + \
+            [a['label'] for a in args if isinstance(a, dict) and 'label' in a]
         label = fn.__name__ + (('[' + ','.join(shown) + ']') if shown else '')
         t0 = time.time()
         try:
