@@ -7,7 +7,7 @@ samples achieved vs requested, collector CPU per tick and per interval,
 memwatch's peak RSS); under memory_profiler's line-by-line mode and mprof
 (Debian's python3-memory-profiler) when installed.
 
-Usage: bench/overhead.py [--memwatch build/memwatch] [--python python3] [--n 30000] [--repeat 3]
+Usage: bench/overhead.py [--memwatch build/memwatch] [--python python3] [--n 600000] [--repeat 3]
 """
 import argparse
 import json
@@ -62,7 +62,7 @@ def run_mprof_lines(py, n):
 
 def run_mprof_run(py, n, d):
     """mprof run: memory_profiler's RSS-over-time sampler (no line attribution)."""
-    exe = shutil.which('mprof')
+    exe = shutil.which('mprof') or shutil.which('python3-mprof')
     if not exe:
         return None
     p = subprocess.run([exe, 'run', '--output', os.path.join(d, 'mprof.dat'), '--interval', '0.2',
@@ -74,7 +74,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--memwatch', default=os.path.join(HERE, '..', 'build', 'memwatch'))
     ap.add_argument('--python', default=shutil.which('python3', path='/usr/bin') or 'python3')
-    ap.add_argument('--n', type=int, default=30000)
+    ap.add_argument('--n', type=int, default=600000)
     ap.add_argument('--repeat', type=int, default=3)
     a = ap.parse_args()
     d = tempfile.mkdtemp(prefix='mwbench-')
@@ -99,11 +99,11 @@ def main():
         print('%-34s %9.3f %8.2fx %12s %14s %12s %10s   (%.0f us CPU per 0.2 s interval)' % (
             'memwatch timeline only (--rate 1)', iv['t'], iv['t'] / base, iv['rows'], '', '', iv['rss'],
             1e6 * iv['cpu'] / max(iv['rows'], 1)))
-        ml = run_mprof_lines(a.python, a.n // 10)
+        ml = run_mprof_lines(a.python, a.n // 300)
         if ml is None:
             print('%-34s %9s   (python3-memory-profiler not installed for %s)' % ('memory_profiler line-by-line', 'skipped', a.python))
         else:
-            base10 = statistics.median(run_alone(a.python, a.n // 10) for _ in range(a.repeat))
+            base10 = statistics.median(run_alone(a.python, a.n // 300) for _ in range(a.repeat))
             print('%-34s %9.3f %8.1fx   (on n/10 = %d; alone %.3f s)' % ('memory_profiler line-by-line', ml, ml / base10, a.n // 10, base10))
         mr = run_mprof_run(a.python, a.n, d)
         if mr is None:

@@ -69,7 +69,7 @@ static int batch(sampler *s, int (*fn)(sampler *, void *), void *arg)
         return -1;
     int rc = fn(s, arg);
     if (rc < 0) {
-        (void)s->sink.batch_commit(s->sink.ctx);   /* keep what was written before the failure */
+        (void)s->sink.batch_commit(s->sink.ctx);   /* the sink rolls back a batch whose write failed */
         return -1;
     }
     return s->sink.batch_commit(s->sink.ctx) < 0 ? -1 : rc;
@@ -266,6 +266,18 @@ int sampler_run(sampler *s, volatile sig_atomic_t *stop, sampler_result *res)
         if (root->launched && wake > clock_s(CLOCK_MONOTONIC) + 0.05)
             wake = clock_s(CLOCK_MONOTONIC) + 0.05;
         sleep_until(wake);
+    }
+    /* the root's end can be seen (statm gone) a moment before it can be reaped */
+    if (root->launched && !has_exit && res->ended_by == SAMPLER_EXITED) {
+        int st;
+        pid_t p;
+        do
+            p = waitpid(root->pid, &st, 0);
+        while (p < 0 && errno == EINTR);
+        if (p == root->pid) {
+            exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : WIFSIGNALED(st) ? 128 + WTERMSIG(st) : 1;
+            has_exit = 1;
+        }
     }
     if (rc == 0) {
         struct end_args a = {

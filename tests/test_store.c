@@ -420,7 +420,7 @@ static void test_interning(void)
     if (!s)
         return;
     mw_sink a = store_sink(s), b = store_sink(s);
-    int64_t sa, sb;
+    int64_t sa = 0, sb = 0;
     mw_session_info i1 = info(1, 0, 1000), i2 = info(2, 0, 2000);
     CHECK(a.batch_begin(a.ctx) == 0 && a.session_begin(a.ctx, &i1, &sa) == 0 && announce(&a) == 0);
     CHECK(charge(&a, sa, 1001, 3, 100, 0, 1, 1) == 0 && a.batch_commit(a.ctx) == 0);
@@ -790,14 +790,14 @@ static void test_disk_full(void)
 static void test_dbpath(void)
 {
     char out[256], err[256];
-    CHECK(dbpath_choose("x.db", "/e.db", "/xdg", "/home/u", out, sizeof out, err, sizeof err) == 0);
+    CHECK(dbpath_choose("x.db", "/e.db", "/xdg", "/users/u", out, sizeof out, err, sizeof err) == 0);
     CHECK_STR(out, "x.db");
-    CHECK(dbpath_choose(NULL, "/e.db", "/xdg", "/home/u", out, sizeof out, err, sizeof err) == 0);
+    CHECK(dbpath_choose(NULL, "/e.db", "/xdg", "/users/u", out, sizeof out, err, sizeof err) == 0);
     CHECK_STR(out, "/e.db");
-    CHECK(dbpath_choose("", "", "/xdg", "/home/u", out, sizeof out, err, sizeof err) == 0);
+    CHECK(dbpath_choose("", "", "/xdg", "/users/u", out, sizeof out, err, sizeof err) == 0);
     CHECK_STR(out, "/xdg/memwatch/memwatch.db");
-    CHECK(dbpath_choose(NULL, NULL, "relative/xdg", "/home/u", out, sizeof out, err, sizeof err) == 0);
-    CHECK_STR(out, "/home/u/.local/state/memwatch/memwatch.db");
+    CHECK(dbpath_choose(NULL, NULL, "relative/xdg", "/users/u", out, sizeof out, err, sizeof err) == 0);
+    CHECK_STR(out, "/users/u/.local/state/memwatch/memwatch.db");
     CHECK(dbpath_choose(NULL, NULL, NULL, NULL, out, sizeof out, err, sizeof err) == -1);
     CHECK(strstr(err, "--db") != NULL);
     CHECK(dbpath_choose(NULL, NULL, NULL, "/h", out, 10, err, sizeof err) == -1);
