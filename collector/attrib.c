@@ -9,9 +9,9 @@ void attrib_init(attrib *a)
     memset(a, 0, sizeof *a);
 }
 
-static size_t slot_of(uint32_t stack, size_t mask)
+static size_t slot_of(uint32_t stack, int trigger, size_t mask)
 {
-    return (size_t)((stack * 2654435761u) & mask);
+    return (size_t)(((stack * 2u + (uint32_t)trigger) * 2654435761u) & mask);
 }
 
 static int rehash(attrib *a, size_t nmask)
@@ -20,7 +20,7 @@ static int rehash(attrib *a, size_t nmask)
     if (!ns)
         return -1;
     for (size_t i = 0; i < a->n; i++) {
-        size_t k = slot_of(a->items[i].stack, nmask);
+        size_t k = slot_of(a->items[i].stack, a->items[i].trigger, nmask);
         while (ns[k])
             k = (k + 1) & nmask;
         ns[k] = (uint32_t)i + 1;
@@ -32,13 +32,14 @@ static int rehash(attrib *a, size_t nmask)
 }
 
 /* Index of stack's item, appending a zeroed one if it has none; -1 on OOM. */
-static long item_of(attrib *a, uint32_t stack, int64_t rss)
+static long item_of(attrib *a, uint32_t stack, int trigger, int64_t rss)
 {
     if (!a->slots && rehash(a, 255) < 0)
         return -1;
-    size_t k = slot_of(stack, a->mask);
+    size_t k = slot_of(stack, trigger, a->mask);
     while (a->slots[k]) {
-        if (a->items[a->slots[k] - 1].stack == stack)
+        const mw_charge *c = &a->items[a->slots[k] - 1];
+        if (c->stack == stack && c->trigger == trigger)
             return (long)a->slots[k] - 1;
         k = (k + 1) & a->mask;
     }
@@ -53,6 +54,7 @@ static long item_of(attrib *a, uint32_t stack, int64_t rss)
     mw_charge *c = &a->items[a->n];
     memset(c, 0, sizeof *c);
     c->stack = stack;
+    c->trigger = trigger;
     c->peak_rss = rss;
     a->slots[k] = (uint32_t)++a->n;
     /* keep the load under one half; if that fails the table still works, slower */
@@ -61,13 +63,13 @@ static long item_of(attrib *a, uint32_t stack, int64_t rss)
     return (long)a->n - 1;
 }
 
-int attrib_charge(attrib *a, uint32_t stack, int64_t delta, int64_t rss)
+int attrib_charge(attrib *a, uint32_t stack, int trigger, int64_t delta, int64_t rss)
 {
     if (delta > 0)
         a->growth += delta;
     else
         a->shrink -= delta;
-    long i = item_of(a, stack, rss);
+    long i = item_of(a, stack, trigger, rss);
     if (i < 0)
         return -1;
     mw_charge *c = &a->items[i];

@@ -18,10 +18,11 @@ typedef struct attrib {
 /* Makes a empty accumulator. */
 void attrib_init(attrib *a);
 
-/* Charges an RSS change `delta` (bytes) seen at RSS `rss` to `stack`: a
+/* Charges an RSS change `delta` (bytes) seen at RSS `rss` to `stack`, as
+ * taken by `trigger` (enum mw_trigger; each trigger keeps its own row): a
  * positive delta adds to growth, a negative one to shrink; counts one hit.
  * Returns 0, or -1 when out of memory (the charge is lost, totals kept). */
-int attrib_charge(attrib *a, uint32_t stack, int64_t delta, int64_t rss);
+int attrib_charge(attrib *a, uint32_t stack, int trigger, int64_t delta, int64_t rss);
 
 /* Forgets the interval's charges (after they were written). */
 void attrib_reset(attrib *a);

@@ -2,12 +2,15 @@
 #include "sampler.h"
 
 #include <errno.h>
+#include <poll.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 
+#include "faults.h"
 #include "procinfo.h"
 #include "proctree.h"
 #include "target.h"
@@ -24,6 +27,9 @@ struct sampler {
     proctree tree;
     double mono0, real0;      /* clocks at start: Unix time = real0 + (mono - mono0) */
     unsigned children;
+    faults *fa;               /* page-fault counters on the root (inherited by its threads and children) */
+    int sampling;             /* triggers in use */
+    uint64_t faults_lost;
 };
 
 static double clock_s(clockid_t id)
@@ -57,6 +63,7 @@ sampler *sampler_new(const sampler_opts *o, const mw_sink *sink)
         sampler_free(s);
         return NULL;
     }
+    s->sampling = o->rate > 0 ? o->sampling & SAMPLING_TIMER : 0;
     s->mono0 = clock_s(CLOCK_MONOTONIC);
     s->real0 = clock_s(CLOCK_REALTIME);
     return s;
@@ -88,6 +95,39 @@ static int start_fn(sampler *s, void *arg)
     return target_interval(&s->ctx, &s->targets[0], now) < 0 ? -1 : 0;
 }
 
+static int event_fn(sampler *s, void *arg)
+{
+    const char **kd = arg;
+    return s->sink.event(s->sink.ctx, s->targets[0].session, now_unix(s), kd[0], kd[1]);
+}
+
+/* Opens the page-fault counters when asked; says in one line (and in the
+ * session's events) which triggers take samples. Returns -1 on a sink error. */
+static int open_faults(sampler *s, pid_t root)
+{
+    char why[160], detail[256];
+    if (!(s->o.sampling & SAMPLING_FAULTS) || s->o.rate <= 0) {
+        snprintf(detail, sizeof detail, "timer %.0f Hz", s->o.rate);
+    } else {
+        uint64_t pages = (uint64_t)s->o.fault_period / (uint64_t)sysconf(_SC_PAGESIZE);
+        s->fa = faults_open(root, pages ? pages : 1, why, sizeof why);
+        if (s->fa) {
+            s->sampling |= SAMPLING_FAULTS;
+            snprintf(detail, sizeof detail, "%spage faults every %lld KiB%s",
+                     s->sampling & SAMPLING_TIMER ? "timer + " : "", (long long)(s->o.fault_period / 1024),
+                     faults_kernel_counted(s->fa) ? "" : " (user-mode faults only)");
+        } else {
+            s->sampling = SAMPLING_TIMER;
+            snprintf(detail, sizeof detail, "timer %.0f Hz only: page-fault sampling unavailable: %s",
+                     s->o.rate, why);
+            if (s->o.log)
+                fprintf(s->o.log, "memwatch: page-fault sampling unavailable (%s); using timer ticks only\n", why);
+        }
+    }
+    const char *kd[2] = { "sampling", detail };
+    return batch(s, event_fn, kd) < 0 ? -1 : 0;
+}
+
 int sampler_start(sampler *s, pid_t root, int launched, const char *cmdline, char *msg, size_t msglen)
 {
     struct start_args a = { root, launched, cmdline, msg, msglen };
@@ -97,7 +137,7 @@ int sampler_start(sampler *s, pid_t root, int launched, const char *cmdline, cha
             snprintf(msg, msglen, "%s", s->sink.errmsg(s->sink.ctx));
         return -1;
     }
-    return 0;
+    return open_faults(s, root) < 0 ? -1 : 0;
 }
 
 static target *find_target(sampler *s, pid_t pid, unsigned long long start)
@@ -135,6 +175,8 @@ static int scan_children(sampler *s, double now)
         }
         s->n++;
         s->children++;
+        if (s->fa)
+            (void)faults_add_process(s->fa, e->pid);   /* past the limit it has timer ticks only */
         char detail[64];
         snprintf(detail, sizeof detail, "child %d (session %lld)", (int)e->pid, (long long)t->session);
         if (s->sink.event(s->sink.ctx, parent, now, "child", detail) < 0)
@@ -162,7 +204,10 @@ static int interval_fn(sampler *s, void *arg)
             target_free(t);
         }
     }
-    return s->o.children ? scan_children(s, now) : 0;
+    int rc = s->o.children ? scan_children(s, now) : 0;
+    if (s->fa)
+        faults_refresh(s->fa);   /* counters for threads started since the last interval */
+    return rc;
 }
 
 struct end_args { int root_status, has_exit, exit_code; };
@@ -209,12 +254,59 @@ static void sleep_until(double mono_deadline)
     (void)clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);   /* EINTR: a signal to look at */
 }
 
+/* Takes a page-fault sample of every target whose counter overflowed. */
+static void take_fault_samples(sampler *s)
+{
+    fault_hit hits[256];
+    size_t n = faults_drain(s->fa, hits, 256, &s->faults_lost);
+    if (!n)
+        return;
+    double now = now_unix(s);
+    /* one stack read per process per wake: the latest thread to fault */
+    for (size_t i = 0; i < s->n; i++) {
+        target *t = &s->targets[i];
+        if (!t->alive)
+            continue;
+        for (size_t k = n; k-- > 0;) {
+            if (hits[k].pid == t->pid) {
+                (void)target_sample(&s->ctx, t, now, MW_TRIGGER_FAULT, hits[k].tid);
+                break;
+            }
+        }
+    }
+}
+
+/* Waits until mono_deadline, taking page-fault samples as counters overflow. */
+static void wait_until(sampler *s, double mono_deadline)
+{
+    if (!s->fa) {
+        sleep_until(mono_deadline);
+        return;
+    }
+    const int *fds;
+    int n = faults_fds(s->fa, &fds);
+    struct pollfd pfd[FAULTS_MAX_COUNTERS];
+    for (int i = 0; i < n; i++)
+        pfd[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+    for (int rounds = 0; rounds < 64; rounds++) {
+        double left = mono_deadline - clock_s(CLOCK_MONOTONIC);
+        if (left <= 0)
+            return;
+        struct timespec ts = { (time_t)left, (long)((left - (double)(time_t)left) * 1e9) };
+        int r = ppoll(pfd, (nfds_t)n, &ts, NULL);
+        if (r <= 0)
+            return;   /* timeout, or a signal to look at */
+        take_fault_samples(s);
+    }
+}
+
+
 int sampler_run(sampler *s, volatile sig_atomic_t *stop, sampler_result *res)
 {
     memset(res, 0, sizeof *res);
     target *root = &s->targets[0];
     double m0 = clock_s(CLOCK_MONOTONIC);
-    double tick_period = s->o.rate > 0 ? 1.0 / s->o.rate : 0;
+    double tick_period = (s->sampling & SAMPLING_TIMER) && s->o.rate > 0 ? 1.0 / s->o.rate : 0;
     double next_tick = m0 + tick_period, next_iv = m0 + s->o.interval;
     double deadline = s->o.duration > 0 ? m0 + s->o.duration : 0;
     int exit_code = 0, has_exit = 0, rc = 0;
@@ -237,7 +329,7 @@ int sampler_run(sampler *s, volatile sig_atomic_t *stop, sampler_result *res)
             double now = now_unix(s);
             for (size_t i = 0; i < s->n; i++)
                 if (s->targets[i].alive)
-                    (void)target_tick(&s->ctx, &s->targets[i], now);
+                    (void)target_sample(&s->ctx, &s->targets[i], now, MW_TRIGGER_TIMER, 0);
             next_tick += tick_period;
             if (next_tick < m) {
                 res->missed_ticks += (uint64_t)((m - next_tick) / tick_period) + 1;
@@ -265,7 +357,7 @@ int sampler_run(sampler *s, volatile sig_atomic_t *stop, sampler_result *res)
         /* SIGCHLD cuts the sleep short; the poll is a safety net should it be blocked */
         if (root->launched && wake > clock_s(CLOCK_MONOTONIC) + 0.05)
             wake = clock_s(CLOCK_MONOTONIC) + 0.05;
-        sleep_until(wake);
+        wait_until(s, wake);
     }
     /* the root's end can be seen (statm gone) a moment before it can be reaped */
     if (root->launched && !has_exit && res->ended_by == SAMPLER_EXITED) {
@@ -303,6 +395,9 @@ int sampler_run(sampler *s, volatile sig_atomic_t *stop, sampler_result *res)
     res->peak_pss = root->peak_pss;
     res->final_rss = root->final_rss;
     res->children = s->children;
+    res->fault_samples = root->fault_samples;
+    res->faults_lost = s->faults_lost;
+    res->sampling = s->sampling;
     if (root->reader) {
         const py_version *v = pyreader_version(root->reader);
         snprintf(res->python, sizeof res->python, "%d.%d.%d", v->major, v->minor, v->micro);
@@ -322,6 +417,7 @@ void sampler_free(sampler *s)
         target_free(&s->targets[i]);
     free(s->targets);
     proctree_free(&s->tree);
+    faults_close(s->fa);
     stackids_free(s->ctx.stacks);
     srcfiles_free(s->ctx.sources);
     strtab_free(s->ctx.strings);

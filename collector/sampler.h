@@ -14,8 +14,12 @@ typedef struct sampler_opts {
     double rate;          /* stack ticks per second; 0: memory only */
     double duration;      /* s; 0: until the root process exits */
     int children;         /* follow descendants */
+    int sampling;         /* enum sampler_trigger: which triggers take stack samples */
+    int64_t fault_period; /* bytes faulted in between two page-fault samples */
     FILE *log;            /* one-line notices; NULL when quiet */
 } sampler_opts;
+
+enum sampler_trigger { SAMPLING_TIMER = 1, SAMPLING_FAULTS = 2, SAMPLING_BOTH = 3 };
 
 enum sampler_end { SAMPLER_EXITED = 1, SAMPLER_DURATION, SAMPLER_STOPPED, SAMPLER_SINK_ERROR };
 
@@ -28,6 +32,9 @@ typedef struct sampler_result {
     int64_t peak_rss, peak_uss, peak_pss, final_rss;  /* root's figures (0 if never read) */
     unsigned children;               /* descendant sessions recorded */
     uint64_t missed_ticks;           /* ticks skipped because the collector fell behind */
+    uint64_t fault_samples;          /* root's samples taken by page-fault overflows */
+    uint64_t faults_lost;            /* overflows the kernel dropped (collector too slow) */
+    int sampling;                    /* triggers actually used (enum sampler_trigger) */
     double cpu_seconds;              /* collector CPU time (user + system) */
     char python[96];                 /* interpreter found in the root, "" if none */
     char error[256];                 /* set when ended_by == SAMPLER_SINK_ERROR */

@@ -34,8 +34,12 @@ typedef struct mw_stack_node {
     int32_t firstline, line;
 } mw_stack_node;
 
+/* What took the samples behind a charge. */
+enum mw_trigger { MW_TRIGGER_TIMER = 0, MW_TRIGGER_FAULT = 1 };
+
 typedef struct mw_charge {
     uint32_t stack;             /* innermost node of the stack charged */
+    int trigger;                /* enum mw_trigger */
     int64_t growth, shrink;     /* bytes; both >= 0 */
     uint32_t hits;
     int64_t peak_rss;

@@ -127,10 +127,13 @@ static void try_python(target_ctx *c, target *t, double now)
     }
 }
 
-/* The stack to charge now: the running Python stack, or a pseudo stack saying why there is none. */
-static uint32_t current_stack(target_ctx *c, target *t)
+/* The stack to charge now: that of thread tid (0: the GIL holder, else the
+ * running thread), or a pseudo stack saying why there is none. */
+static uint32_t current_stack(target_ctx *c, target *t, pid_t tid)
 {
-    int r = pyreader_sample(t->reader, 0, &c->scratch);
+    int r = tid ? pyreader_sample_thread(t->reader, tid, 0, &c->scratch) : 1;
+    if (r != 0 || c->scratch.depth == 0)
+        r = pyreader_sample(t->reader, tid, &c->scratch);
     if (r == 0 && c->scratch.depth > 0) {
         uint32_t id = stackids_intern(c->stacks, c->scratch.frames, c->scratch.depth);
         if (id)
@@ -153,7 +156,7 @@ static uint32_t current_stack(target_ctx *c, target *t)
     return c->pseudo_nopy;
 }
 
-int target_tick(target_ctx *c, target *t, double now)
+int target_sample(target_ctx *c, target *t, double now, int trigger, pid_t tid)
 {
     int64_t rss = memstat_rss(&t->mem);
     if (rss <= 0) {   /* gone, or a zombie (a live process always has resident pages) */
@@ -163,15 +166,17 @@ int target_tick(target_ctx *c, target *t, double now)
     if (t->py_state == 0 && now >= t->py_next_try)
         try_python(c, t, now);
     if (t->reader) {
-        uint32_t id = current_stack(c, t);
+        uint32_t id = current_stack(c, t, tid);
         if (id)
-            (void)attrib_charge(&t->charges, id, rss - t->last_rss, rss);
+            (void)attrib_charge(&t->charges, id, trigger, rss - t->last_rss, rss);
     }
     t->last_rss = t->final_rss = rss;
     if (rss > t->interval_peak)
         t->interval_peak = rss;
     t->interval_ticks++;
     t->ticks++;
+    if (trigger == MW_TRIGGER_FAULT)
+        t->fault_samples++;
     t->last_t = now;
     return 0;
 }
@@ -213,6 +218,8 @@ int target_interval(target_ctx *c, target *t, double now)
         t->alive = 0;
         return 1;
     }
+    if (t->py_state == 0 && now >= t->py_next_try)
+        try_python(c, t, now);
     /* an exec replaces the program: the old interpreter's addresses mean nothing now */
     char exe[sizeof t->exe];
     procinfo_exe(t->pid, exe, sizeof exe);

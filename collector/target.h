@@ -49,7 +49,7 @@ typedef struct target {
     int64_t last_rss, interval_peak;
     uint32_t interval_ticks;
     /* figures for the summary */
-    uint64_t rows, ticks, torn;
+    uint64_t rows, ticks, torn, fault_samples;
     int64_t peak_rss, peak_uss, peak_pss, final_rss;
     double first_t, last_t;
 } target;
@@ -60,9 +60,10 @@ typedef struct target {
 int target_begin(target_ctx *c, target *t, pid_t pid, int64_t parent_session, int launched,
                  const char *cmdline, double now, char *msg, size_t msglen);
 
-/* One stack tick: RSS now, the running stack, the change charged to it.
- * Returns 0, or -1 if the process is gone. */
-int target_tick(target_ctx *c, target *t, double now);
+/* One sample: RSS now, the stack of thread tid (0: the GIL holder's), the
+ * change since the last sample charged to it as taken by trigger (enum
+ * mw_trigger). Returns 0, or -1 if the process is gone. */
+int target_sample(target_ctx *c, target *t, double now, int trigger, pid_t tid);
 
 /* Writes the interval's timeline row and charges (inside a sink batch).
  * Returns 0, -1 on a sink error, 1 if the process is gone (nothing written). */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sampler.h"
 #include "units.h"
 
 int cli_parse_pid(const char *s, pid_t *pid)
@@ -23,7 +24,7 @@ int cli_parse_pid(const char *s, pid_t *pid)
     return 0;
 }
 
-enum { O_INTERVAL = 256, O_RATE, O_DURATION, O_NOCHILD, O_DB, O_PID, O_CHILD };
+enum { O_INTERVAL = 256, O_RATE, O_DURATION, O_NOCHILD, O_DB, O_PID, O_CHILD, O_SAMPLING, O_FPERIOD };
 
 int cli_parse_profile(int argc, char **argv, int mode, cli_profile *o, char *err, size_t errlen)
 {
@@ -35,6 +36,8 @@ int cli_parse_profile(int argc, char **argv, int mode, cli_profile *o, char *err
         { "children", no_argument, NULL, O_CHILD },
         { "db", required_argument, NULL, O_DB },
         { "pid", required_argument, NULL, O_PID },
+        { "sampling", required_argument, NULL, O_SAMPLING },
+        { "fault-period", required_argument, NULL, O_FPERIOD },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
@@ -43,6 +46,8 @@ int cli_parse_profile(int argc, char **argv, int mode, cli_profile *o, char *err
     o->interval = CLI_DEFAULT_INTERVAL;
     o->rate = CLI_DEFAULT_RATE;
     o->children = 1;
+    o->sampling = SAMPLING_BOTH;
+    o->fault_period = CLI_DEFAULT_FAULT_PERIOD;
     err[0] = '\0';
     optind = 0;      /* GNU: re-initialise, so the parser can run more than once */
     opterr = 0;
@@ -70,6 +75,25 @@ int cli_parse_profile(int argc, char **argv, int mode, cli_profile *o, char *err
         case O_DURATION: case 'd':
             if (units_parse_duration(optarg, &o->duration) < 0) {
                 snprintf(err, errlen, "--duration: '%s' is not a duration (e.g. 30s, 5m, 2h)", optarg);
+                return -1;
+            }
+            break;
+        case O_SAMPLING:
+            if (!strcmp(optarg, "timer"))
+                o->sampling = SAMPLING_TIMER;
+            else if (!strcmp(optarg, "faults"))
+                o->sampling = SAMPLING_FAULTS;
+            else if (!strcmp(optarg, "both"))
+                o->sampling = SAMPLING_BOTH;
+            else {
+                snprintf(err, errlen, "--sampling: '%s' is not one of timer, faults, both", optarg);
+                return -1;
+            }
+            break;
+        case O_FPERIOD:
+            if (units_parse_bytes(optarg, &o->fault_period) < 0 || o->fault_period < 4096 ||
+                o->fault_period > (1LL << 34)) {
+                snprintf(err, errlen, "--fault-period: '%s' is not a size between 4k and 16G (e.g. 64k, 1M)", optarg);
                 return -1;
             }
             break;

@@ -3,15 +3,19 @@
 #define MW_CLI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define CLI_DEFAULT_INTERVAL 0.2     /* s, as memory_profiler */
-#define CLI_DEFAULT_RATE 1000.0      /* stack ticks per second (see bench/overhead) */
+#define CLI_DEFAULT_RATE 1000.0      /* stack ticks per second (see bench/overhead.py) */
+#define CLI_DEFAULT_FAULT_PERIOD (64 * 1024)   /* bytes between page-fault samples (see bench/accuracy.py) */
 
 enum cli_mode { CLI_RUN = 1, CLI_ATTACH = 2 };
 
 typedef struct cli_profile {
     double interval, rate, duration;
+    int sampling;              /* enum sampler_trigger */
+    int64_t fault_period;      /* bytes */
     int children;
     int quiet;
     int help;

@@ -62,6 +62,8 @@ static void print_help(const char *sub)
     printf("  --interval DURATION  memory timeline period (default 0.2s; e.g. 200ms, 1)\n"
            "  --rate HZ            Python stack samples per second (default %.0f)\n"
            "  --duration DURATION  stop recording after this long\n"
+           "  --sampling MODE      what takes stack samples: timer, faults (memory grew), both (default)\n"
+           "  --fault-period SIZE  memory faulted in between two fault samples (default 64k)\n"
            "  --no-children        do not follow child processes\n"
            "  --db FILE            database file\n"
            "  --quiet              no summary or notices\n", CLI_DEFAULT_RATE);
@@ -134,6 +136,7 @@ int cmd_run(int argc, char **argv, const mw_globals *g)
     sampler_opts so = {
         .interval = o.interval, .rate = o.rate, .duration = o.duration,
         .children = o.children, .log = o.quiet ? NULL : stderr,
+        .sampling = o.sampling, .fault_period = o.fault_period,
     };
     sampler_result res;
     int status = profile_record(&ps, &so, l.pid, 1, &stop_flag, &res, o.quiet, cmdline);
@@ -217,6 +220,7 @@ int cmd_attach(int argc, char **argv, const mw_globals *g)
     sampler_opts so = {
         .interval = o.interval, .rate = o.rate, .duration = o.duration,
         .children = o.children, .log = o.quiet ? NULL : stderr,
+        .sampling = o.sampling, .fault_period = o.fault_period,
     };
     sampler_result res;
     char cmdline[1024];

@@ -31,8 +31,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_STACK_FIND] = "SELECT id FROM stacks WHERE parent = ?1 AND frame = ?2",
     [ST_STACK_INSERT] = "INSERT INTO stacks (parent, frame) VALUES (?1, ?2)",
     [ST_CHARGE_INSERT] =
-        "INSERT INTO charges (session, t, stack, growth, shrink, hits, peak_rss)"
-        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO charges (session, t, stack, growth, shrink, hits, peak_rss, via)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     [ST_EVENT_INSERT] = "INSERT INTO events (session, t, kind, detail) VALUES (?1, ?2, ?3, ?4)",
     [ST_SOURCE_INSERT] = "INSERT OR REPLACE INTO source_lines (session, file, line, text) VALUES (?1, ?2, ?3, ?4)",
 };
@@ -409,6 +409,7 @@ static int sink_charge(void *ctx, int64_t session, double t, const mw_charge *ch
     sqlite3_bind_int64(st, 5, ch->shrink);
     sqlite3_bind_int64(st, 6, ch->hits);
     bind_fig(st, 7, ch->peak_rss);
+    sqlite3_bind_int(st, 8, ch->trigger);
     return run(s, st, "recording a charge");
 }
 

@@ -45,6 +45,13 @@ int main(void)
     char *a9[] = { "run", "--pid", "12", "true", NULL };
     CHECK(parse(CLI_RUN, &o, err, a9) == -1);
 
+    CHECK(o.sampling == 3 && o.fault_period == 65536);
+    char *c1[] = { "run", "--sampling", "timer", "--fault-period", "1M", "true", NULL };
+    CHECK(parse(CLI_RUN, &o, err, c1) == 0 && o.sampling == 1 && o.fault_period == 1 << 20);
+    char *c2[] = { "run", "--sampling", "sometimes", "true", NULL };
+    CHECK(parse(CLI_RUN, &o, err, c2) == -1 && strstr(err, "--sampling"));
+    char *c3[] = { "run", "--fault-period", "12", "true", NULL };
+    CHECK(parse(CLI_RUN, &o, err, c3) == -1 && strstr(err, "--fault-period"));
     char *b1[] = { "attach", "--pid", "1234", "--interval", "0.1", NULL };
     CHECK(parse(CLI_ATTACH, &o, err, b1) == 0 && o.pid == 1234 && o.interval == 0.1);
     char *b2[] = { "attach", "4321", NULL };

@@ -21,26 +21,30 @@ static void test_attrib(void)
 {
     attrib a;
     attrib_init(&a);
-    CHECK(attrib_charge(&a, 7, 4096, 100000) == 0);
-    CHECK(attrib_charge(&a, 7, -1024, 99000) == 0);
-    CHECK(attrib_charge(&a, 9, 0, 120000) == 0);
-    CHECK(attrib_charge(&a, 7, 8192, 107000) == 0);
+    CHECK(attrib_charge(&a, 7, MW_TRIGGER_TIMER, 4096, 100000) == 0);
+    CHECK(attrib_charge(&a, 7, MW_TRIGGER_TIMER, -1024, 99000) == 0);
+    CHECK(attrib_charge(&a, 9, MW_TRIGGER_TIMER, 0, 120000) == 0);
+    CHECK(attrib_charge(&a, 7, MW_TRIGGER_TIMER, 8192, 107000) == 0);
     const mw_charge *c7 = find_charge(&a, 7), *c9 = find_charge(&a, 9);
     CHECK(c7 && c7->growth == 12288 && c7->shrink == 1024 && c7->hits == 3 && c7->peak_rss == 107000);
     CHECK(c9 && c9->growth == 0 && c9->shrink == 0 && c9->hits == 1 && c9->peak_rss == 120000);
     CHECK(a.growth == 12288 && a.shrink == 1024 && a.n == 2);
     /* many stacks: the table grows, every sum stays exact */
     for (uint32_t s = 100; s < 5100; s++)
-        CHECK(attrib_charge(&a, s, (int64_t)s, 1) == 0);
+        CHECK(attrib_charge(&a, s, MW_TRIGGER_TIMER, (int64_t)s, 1) == 0);
     CHECK(a.n == 5002);
     int64_t sum = 0;
     for (size_t i = 0; i < a.n; i++)
         sum += a.items[i].growth;
     CHECK(sum == a.growth);
     CHECK(find_charge(&a, 4321) && find_charge(&a, 4321)->growth == 4321);
+    /* the same stack taken by another trigger keeps its own row */
+    size_t before = a.n;
+    CHECK(attrib_charge(&a, 7, MW_TRIGGER_FAULT, 65536, 200000) == 0);
+    CHECK(a.n == before + 1 && find_charge(&a, 7)->growth == 12288);
     attrib_reset(&a);
     CHECK(a.n == 0 && a.growth == 0 && a.shrink == 0);
-    CHECK(attrib_charge(&a, 7, 5, 5) == 0 && a.n == 1 && find_charge(&a, 7)->growth == 5);
+    CHECK(attrib_charge(&a, 7, MW_TRIGGER_TIMER, 5, 5) == 0 && a.n == 1 && find_charge(&a, 7)->growth == 5);
     attrib_free(&a);
 }
 

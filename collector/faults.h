@@ -1,0 +1,45 @@
+/* faults: page-fault counters on a target's threads that wake the collector where memory grows. */
+#ifndef MW_FAULTS_H
+#define MW_FAULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define FAULTS_MAX_COUNTERS 256   /* threads counted at once, over every process */
+#define FAULTS_MAX_PROCS 64       /* processes whose threads are counted */
+
+typedef struct faults faults;
+
+/* One overflow of a counter: the thread that had just faulted in `period` pages. */
+typedef struct fault_hit {
+    pid_t pid, tid;
+} fault_hit;
+
+/* Opens a counter of page faults on every thread of pid, overflowing every
+ * period_pages faults. Returns NULL with a one-line reason in why when the
+ * kernel refuses (or MEMWATCH_NO_PERF_EVENTS is set, for tests). */
+faults *faults_open(pid_t pid, uint64_t period_pages, char *why, size_t whylen);
+
+/* Counts the threads of another process too (a child). Returns 0 or -1. */
+int faults_add_process(faults *f, pid_t pid);
+
+/* Opens counters on threads started since the last call and closes those of
+ * threads that ended; cheap when nothing changed (one stat per process). */
+void faults_refresh(faults *f);
+
+/* File descriptors to poll for POLLIN (overflows waiting); returns their count.
+ * The array changes with faults_refresh. */
+int faults_fds(const faults *f, const int **fds);
+
+/* Moves every waiting overflow into out (at most max; more are dropped) and
+ * returns how many; `lost` gains the overflows the kernel dropped. Never blocks. */
+size_t faults_drain(faults *f, fault_hit *out, size_t max, uint64_t *lost);
+
+/* 1 if faults taken in kernel mode (e.g. read() filling a new buffer) are counted. */
+int faults_kernel_counted(const faults *f);
+
+/* Closes every counter. NULL is fine. */
+void faults_close(faults *f);
+
+#endif
