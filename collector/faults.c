@@ -194,6 +194,12 @@ int faults_add_process(faults *f, pid_t pid)
     return scan_threads(f, w);
 }
 
+void faults_watch(faults *f)
+{
+    for (int i = 0; i < f->nprocs; i++)
+        (void)scan_threads(f, &f->procs[i]);
+}
+
 void faults_refresh(faults *f)
 {
     for (int i = 0; i < f->nprocs; i++) {

@@ -24,8 +24,11 @@ faults *faults_open(pid_t pid, uint64_t period_pages, char *why, size_t whylen);
 /* Counts the threads of another process too (a child). Returns 0 or -1. */
 int faults_add_process(faults *f, pid_t pid);
 
-/* Opens counters on threads started since the last call and closes those of
- * threads that ended; cheap when nothing changed (one stat per process). */
+/* Opens counters on threads started since the last call; cheap when nothing
+ * changed (one stat per process), so it can run every tick. */
+void faults_watch(faults *f);
+
+/* As faults_watch, and also forgets processes and threads that ended. */
 void faults_refresh(faults *f);
 
 /* File descriptors to poll for POLLIN (overflows waiting); returns their count.

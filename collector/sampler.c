@@ -112,6 +112,7 @@ static int open_faults(sampler *s, pid_t root)
         uint64_t pages = (uint64_t)s->o.fault_period / (uint64_t)sysconf(_SC_PAGESIZE);
         s->fa = faults_open(root, pages ? pages : 1, why, sizeof why);
         if (s->fa) {
+            s->targets[0].growth_by_faults = 1;
             s->sampling |= SAMPLING_FAULTS;
             snprintf(detail, sizeof detail, "%spage faults every %lld KiB%s",
                      s->sampling & SAMPLING_TIMER ? "timer + " : "", (long long)(s->o.fault_period / 1024),
@@ -175,8 +176,8 @@ static int scan_children(sampler *s, double now)
         }
         s->n++;
         s->children++;
-        if (s->fa)
-            (void)faults_add_process(s->fa, e->pid);   /* past the limit it has timer ticks only */
+        if (s->fa)   /* past the limit a child has timer ticks only */
+            t->growth_by_faults = faults_add_process(s->fa, e->pid) == 0;
         char detail[64];
         snprintf(detail, sizeof detail, "child %d (session %lld)", (int)e->pid, (long long)t->session);
         if (s->sink.event(s->sink.ctx, parent, now, "child", detail) < 0)
@@ -330,6 +331,8 @@ int sampler_run(sampler *s, volatile sig_atomic_t *stop, sampler_result *res)
             for (size_t i = 0; i < s->n; i++)
                 if (s->targets[i].alive)
                     (void)target_sample(&s->ctx, &s->targets[i], now, MW_TRIGGER_TIMER, 0);
+            if (s->fa)
+                faults_watch(s->fa);   /* a new thread gets its counter within a tick */
             next_tick += tick_period;
             if (next_tick < m) {
                 res->missed_ticks += (uint64_t)((m - next_tick) / tick_period) + 1;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "procinfo.h"
+#include "tidmap.h"
 
 #define PY_RETRY_FIRST 0.005     /* s between attempts to find the interpreter right after start */
 #define PY_RETRY_MAX 0.25
@@ -109,7 +110,9 @@ static void try_python(target_ctx *c, target *t, double now)
 {
     char msg[256];
     int not_python = 0;
+    errno = 0;
     t->reader = pyreader_open(t->pid, c->strings, &not_python, msg, sizeof msg);
+    int why = errno;
     if (t->reader) {
         const py_version *v = pyreader_version(t->reader);
         t->py_state = 1;
@@ -120,7 +123,9 @@ static void try_python(target_ctx *c, target *t, double now)
     double wait = now - (t->py_give_up - PY_GIVE_UP);
     wait = wait < PY_RETRY_FIRST ? PY_RETRY_FIRST : wait > PY_RETRY_MAX ? PY_RETRY_MAX : wait;
     t->py_next_try = now + wait;
-    if (!not_python || now >= t->py_give_up) {
+    /* right after exec the loader may not have mapped libpython yet (the
+     * executable alone has no _PyRuntime): only a refusal is final at once */
+    if (why == EPERM || now >= t->py_give_up) {
         t->py_state = 2;
         (void)c->sink->event(c->sink->ctx, t->session, now, "memory-only", msg);
         note(c, "PID %d: %s: profiling memory only", msg, (int)t->pid);
@@ -128,12 +133,26 @@ static void try_python(target_ctx *c, target *t, double now)
 }
 
 /* The stack to charge now: that of thread tid (0: the GIL holder, else the
- * running thread), or a pseudo stack saying why there is none. */
+ * main thread), or a pseudo stack saying why there is none; 0 when thread
+ * tid's stack cannot be read (nothing is charged then). */
 static uint32_t current_stack(target_ctx *c, target *t, pid_t tid)
 {
-    int r = tid ? pyreader_sample_thread(t->reader, tid, 0, &c->scratch) : 1;
+    int r = 1;
+    if (tid) {
+        r = pyreader_sample_thread(t->reader, tid, 0, &c->scratch);
+        if (r == 1 && pyreader_version(t->reader)->minor < 11) {
+            /* no native TID in the thread state before 3.11: go through the pthread id */
+            uint64_t ts = tidmap_tstate(t->reader, t->pid, tid);
+            if (ts)
+                r = pyreader_sample_thread(t->reader, 0, ts, &c->scratch);
+        }
+    }
+    /* a fault sample is about the faulting thread: if it cannot be read,
+     * charging another thread would be wrong; its growth goes to the next sample */
+    if (tid && (r != 0 || c->scratch.depth == 0))
+        return 0;
     if (r != 0 || c->scratch.depth == 0)
-        r = pyreader_sample(t->reader, tid, &c->scratch);
+        r = pyreader_sample(t->reader, 0, &c->scratch);
     if (r == 0 && c->scratch.depth > 0) {
         uint32_t id = stackids_intern(c->stacks, c->scratch.frames, c->scratch.depth);
         if (id)
@@ -167,10 +186,24 @@ int target_sample(target_ctx *c, target *t, double now, int trigger, pid_t tid)
         try_python(c, t, now);
     if (t->reader) {
         uint32_t id = current_stack(c, t, tid);
-        if (id)
-            (void)attrib_charge(&t->charges, id, trigger, rss - t->last_rss, rss);
+        if (!id) {
+            if (rss > t->interval_peak)
+                t->interval_peak = rss;
+            return 0;
+        }
+        int64_t delta = rss - t->last_rss;
+        if (trigger == MW_TRIGGER_TIMER && t->growth_by_faults && delta > 0) {
+            /* growth is the fault samples' to charge, to the thread that faulted:
+             * a tick only counts its hit and leaves the growth pending */
+            (void)attrib_charge(&t->charges, id, trigger, 0, rss);
+        } else {
+            (void)attrib_charge(&t->charges, id, trigger, delta, rss);
+            t->last_rss = rss;
+        }
+    } else {
+        t->last_rss = rss;
     }
-    t->last_rss = t->final_rss = rss;
+    t->final_rss = rss;
     if (rss > t->interval_peak)
         t->interval_peak = rss;
     t->interval_ticks++;

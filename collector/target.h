@@ -37,6 +37,7 @@ typedef struct target {
     int64_t session;
     int64_t parent_session;
     int launched;                /* 1 if this collector started it (and reaps it) */
+    int growth_by_faults;        /* page-fault counters watch its threads: timer ticks charge no growth */
     int alive;
     int ended;                   /* its session end was written */
     char exe[512];

@@ -36,7 +36,7 @@ idle(0.3)
 keep = allocate()
 idle(0.5)
 '''
-ALLOC_LINE = 10   # `data = bytearray(...)` above
+ALLOC_LINE = next(i for i, ln in enumerate(ALLOC.splitlines(), 1) if 'data = bytearray' in ln)
 
 THREADS = '''import threading, time
 
@@ -54,7 +54,7 @@ t.start()
 time.sleep(1.0)
 t.join()
 '''
-THREAD_LINE = 6   # `block = bytearray(...)` above
+THREAD_LINE = next(i for i, ln in enumerate(THREADS.splitlines(), 1) if 'block = bytearray' in ln)
 
 
 def top_line(env, session):

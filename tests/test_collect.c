@@ -1,6 +1,7 @@
 /* Unit tests: the collector's pure parts — attribution sums, stack interning,
  * process-tree descendants, /proc text parsing. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "attrib.h"
 #include "check.h"
@@ -8,6 +9,7 @@
 #include "procinfo.h"
 #include "proctree.h"
 #include "stackids.h"
+#include "tidmap.h"
 
 static const mw_charge *find_charge(const attrib *a, uint32_t stack)
 {
@@ -126,8 +128,22 @@ static void test_parse(void)
     CHECK(procinfo_parse_stat("12 (x) S 1 2", &st) == -1);
 }
 
+static void test_tidmap(void)
+{
+    unsigned char img[64] = { 0 };
+    int32_t tid = 4242, other = 4241;
+    memcpy(img + 12, &other, 4);
+    memcpy(img + 40, &tid, 4);
+    CHECK(tidmap_find_offset(img, sizeof img, tid) == 40);
+    CHECK(tidmap_find_offset(img, 40, tid) == -1);
+    CHECK(tidmap_find_offset(img, sizeof img, 7) == -1);
+    /* this process's C library keeps the TID in its thread descriptor */
+    CHECK(tidmap_pthread_offset() > 0);
+}
+
 int main(void)
 {
+    test_tidmap();
     test_attrib();
     test_stackids();
     test_tree();
