@@ -104,7 +104,7 @@ def main():
             print('%-34s %9s   (python3-memory-profiler not installed for %s)' % ('memory_profiler line-by-line', 'skipped', a.python))
         else:
             base10 = statistics.median(run_alone(a.python, a.n // 300) for _ in range(a.repeat))
-            print('%-34s %9.3f %8.1fx   (on n/10 = %d; alone %.3f s)' % ('memory_profiler line-by-line', ml, ml / base10, a.n // 10, base10))
+            print('%-34s %9.3f %8.1fx   (on n/300 = %d: it is too slow for the full run; alone %.3f s)' % ('memory_profiler line-by-line', ml, ml / base10, a.n // 300, base10))
         mr = run_mprof_run(a.python, a.n, d)
         if mr is None:
             print('%-34s %9s   (mprof not installed)' % ('mprof run (0.2 s)', 'skipped'))
