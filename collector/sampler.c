@@ -91,6 +91,7 @@ static int start_fn(sampler *s, void *arg)
     if (target_begin(&s->ctx, &s->targets[0], a->pid, 0, a->launched, a->cmdline, now, a->msg, a->msglen) < 0)
         return -1;
     s->n = 1;
+    s->targets[0].is_root = 1;
     /* the first row at once, so even a process that lives a few ms has one */
     return target_interval(&s->ctx, &s->targets[0], now) < 0 ? -1 : 0;
 }
@@ -149,13 +150,12 @@ static target *find_target(sampler *s, pid_t pid, unsigned long long start)
     return NULL;
 }
 
-/* Begins a session for every descendant of the root not watched yet. */
-static int scan_children(sampler *s, double now)
+/* Begins a session for every descendant of root r not watched yet. */
+static int scan_children_of(sampler *s, const target *r, double now)
 {
     static pid_t desc[MAX_DESCENDANTS];
-    if (!s->targets[0].alive || proctree_scan(&s->tree) < 0)
-        return 0;
-    size_t nd = proctree_descendants(s->tree.procs, s->tree.n, s->targets[0].pid, desc, MAX_DESCENDANTS);
+    size_t nd = proctree_descendants(s->tree.procs, s->tree.n, r->pid, desc, MAX_DESCENDANTS);
+    int64_t root_session = r->session;
     for (size_t i = 0; i < nd && s->n < MAX_TARGETS; i++) {
         const proc_entry *e = proctree_find(&s->tree, desc[i]);
         if (!e || find_target(s, e->pid, e->start))
@@ -163,7 +163,7 @@ static int scan_children(sampler *s, double now)
         proc_stat st;
         if (procinfo_stat(e->pid, &st) < 0 || st.state == 'Z' || procinfo_is_kthread(&st))
             continue;
-        int64_t parent = s->targets[0].session;
+        int64_t parent = root_session;
         for (size_t j = 0; j < s->n; j++)
             if (s->targets[j].pid == e->ppid && s->targets[j].alive)
                 parent = s->targets[j].session;
@@ -188,6 +188,36 @@ static int scan_children(sampler *s, double now)
     return 0;
 }
 
+/* Begins sessions for the new descendants of every root. */
+static int scan_children(sampler *s, double now)
+{
+    if (proctree_scan(&s->tree) < 0)
+        return 0;
+    size_t roots = s->n;
+    for (size_t i = 0; i < roots; i++) {
+        if (s->targets[i].is_root && s->targets[i].alive && scan_children_of(s, &s->targets[i], now) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Drops ended targets from the table (never the root of a run, which the
+ * summary reads), so a long watch keeps room for new processes. */
+static void compact(sampler *s)
+{
+    size_t keep = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (s->targets[i].ended && (i > 0 || s->o.keep_running)) {
+            target_free(&s->targets[i]);
+            continue;
+        }
+        if (keep != i)
+            s->targets[keep] = s->targets[i];
+        keep++;
+    }
+    s->n = keep;
+}
+
 static int interval_fn(sampler *s, void *arg)
 {
     (void)arg;
@@ -199,12 +229,13 @@ static int interval_fn(sampler *s, void *arg)
         int rc = target_interval(&s->ctx, t, now);
         if (rc < 0)
             return -1;
-        if (rc == 1 && i > 0) {
+        if (rc == 1 && (i > 0 || s->o.keep_running)) {
             if (target_end(&s->ctx, t, now, MW_END_ENDED, 0, 0) < 0)
                 return -1;
             target_free(t);
         }
     }
+    compact(s);
     int rc = s->o.children ? scan_children(s, now) : 0;
     if (s->fa)
         faults_refresh(s->fa);   /* counters for threads started since the last interval */
@@ -277,18 +308,28 @@ static void take_fault_samples(sampler *s)
     }
 }
 
-/* Waits until mono_deadline, taking page-fault samples as counters overflow. */
+/* Waits until mono_deadline, taking page-fault samples as counters overflow
+ * and handing the caller's extra descriptor to its hook when readable. */
 static void wait_until(sampler *s, double mono_deadline)
 {
-    if (!s->fa) {
+    int use_extra = s->o.on_fd && s->o.extra_fd >= 0;
+    if (!s->fa && !use_extra) {
         sleep_until(mono_deadline);
         return;
     }
-    const int *fds;
-    int n = faults_fds(s->fa, &fds);
-    struct pollfd pfd[FAULTS_MAX_COUNTERS];
-    for (int i = 0; i < n; i++)
-        pfd[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+    struct pollfd pfd[FAULTS_MAX_COUNTERS + 1];
+    int n = 0;
+    if (s->fa) {
+        const int *fds;
+        n = faults_fds(s->fa, &fds);
+        for (int i = 0; i < n; i++)
+            pfd[i] = (struct pollfd){ .fd = fds[i], .events = POLLIN };
+    }
+    int extra = -1;
+    if (use_extra) {
+        extra = n;
+        pfd[n++] = (struct pollfd){ .fd = s->o.extra_fd, .events = POLLIN };
+    }
     for (int rounds = 0; rounds < 64; rounds++) {
         double left = mono_deadline - clock_s(CLOCK_MONOTONIC);
         if (left <= 0)
@@ -297,8 +338,64 @@ static void wait_until(sampler *s, double mono_deadline)
         int r = ppoll(pfd, (nfds_t)n, &ts, NULL);
         if (r <= 0)
             return;   /* timeout, or a signal to look at */
-        take_fault_samples(s);
+        if (extra >= 0 && (pfd[extra].revents & POLLIN) && s->o.on_fd)
+            s->o.on_fd(s->o.hook_arg, s);
+        if (s->fa)
+            take_fault_samples(s);
     }
+}
+
+struct root_args { pid_t pid; char *msg; size_t msglen; };
+
+static int add_root_fn(sampler *s, void *arg)
+{
+    struct root_args *a = arg;
+    double now = now_unix(s);
+    target *t = &s->targets[s->n];
+    if (target_begin(&s->ctx, t, a->pid, 0, 0, NULL, now, a->msg, a->msglen) < 0)
+        return errno == EIO ? -1 : -2;
+    s->n++;
+    t->is_root = 1;
+    return target_interval(&s->ctx, t, now) < 0 ? -1 : 0;
+}
+
+int sampler_add_root(sampler *s, pid_t pid, char *msg, size_t msglen)
+{
+    msg[0] = '\0';
+    compact(s);
+    if (s->n >= MAX_TARGETS) {
+        snprintf(msg, msglen, "already watching %d processes", MAX_TARGETS);
+        return -1;
+    }
+    struct root_args a = { pid, msg, msglen };
+    int rc = batch(s, add_root_fn, &a);
+    if (rc < 0) {
+        if (!msg[0])
+            snprintf(msg, msglen, "%s", s->sink.errmsg(s->sink.ctx));
+        return -1;
+    }
+    target *t = &s->targets[s->n - 1];
+    if ((s->o.sampling & SAMPLING_FAULTS) && s->o.rate > 0) {
+        if (!s->fa) {
+            char why[160];
+            uint64_t pages = (uint64_t)s->o.fault_period / (uint64_t)sysconf(_SC_PAGESIZE);
+            s->fa = faults_open(pid, pages ? pages : 1, why, sizeof why);
+            t->growth_by_faults = s->fa != NULL;
+        } else {
+            t->growth_by_faults = faults_add_process(s->fa, pid) == 0;
+        }
+    }
+    return 0;
+}
+
+size_t sampler_count(const sampler *s)
+{
+    return s->n;
+}
+
+const struct target *sampler_target(const sampler *s, size_t i)
+{
+    return i < s->n ? &s->targets[i] : NULL;
 }
 
 
@@ -315,7 +412,7 @@ int sampler_run(sampler *s, volatile sig_atomic_t *stop, sampler_result *res)
     for (;;) {
         if (reap_root(s, &exit_code))
             has_exit = 1;
-        if (!root->alive)
+        if (!s->o.keep_running && !root->alive)
             break;
         if (*stop) {
             res->ended_by = SAMPLER_STOPPED;
@@ -342,7 +439,13 @@ int sampler_run(sampler *s, volatile sig_atomic_t *stop, sampler_result *res)
         if (m >= next_iv) {
             if (reap_root(s, &exit_code))
                 has_exit = 1;
-            if (root->alive && batch(s, interval_fn, NULL) < 0) {
+            if ((s->o.keep_running || root->alive) && batch(s, interval_fn, NULL) < 0) {
+                res->ended_by = SAMPLER_SINK_ERROR;
+                snprintf(res->error, sizeof res->error, "%s", s->sink.errmsg(s->sink.ctx));
+                rc = -1;
+                break;
+            }
+            if (s->o.on_interval && s->o.on_interval(s->o.hook_arg, s, now_unix(s)) < 0) {
                 res->ended_by = SAMPLER_SINK_ERROR;
                 snprintf(res->error, sizeof res->error, "%s", s->sink.errmsg(s->sink.ctx));
                 rc = -1;
@@ -358,12 +461,12 @@ int sampler_run(sampler *s, volatile sig_atomic_t *stop, sampler_result *res)
         if (deadline && deadline < wake)
             wake = deadline;
         /* SIGCHLD cuts the sleep short; the poll is a safety net should it be blocked */
-        if (root->launched && wake > clock_s(CLOCK_MONOTONIC) + 0.05)
+        if (s->n && root->launched && wake > clock_s(CLOCK_MONOTONIC) + 0.05)
             wake = clock_s(CLOCK_MONOTONIC) + 0.05;
         wait_until(s, wake);
     }
     /* the root's end can be seen (statm gone) a moment before it can be reaped */
-    if (root->launched && !has_exit && res->ended_by == SAMPLER_EXITED) {
+    if (s->n && root->launched && !has_exit && res->ended_by == SAMPLER_EXITED) {
         int st;
         pid_t p;
         do
@@ -385,6 +488,8 @@ int sampler_run(sampler *s, volatile sig_atomic_t *stop, sampler_result *res)
             rc = -1;
         }
     }
+    if (!s->n)
+        return rc;
     res->session = root->session;
     res->has_exit = has_exit;
     res->exit_code = exit_code;

@@ -9,6 +9,8 @@
 
 #include "sink.h"
 
+typedef struct sampler sampler;
+
 typedef struct sampler_opts {
     double interval;      /* timeline period, s (> 0) */
     double rate;          /* stack ticks per second; 0: memory only */
@@ -17,6 +19,14 @@ typedef struct sampler_opts {
     int sampling;         /* enum sampler_trigger: which triggers take stack samples */
     int64_t fault_period; /* bytes faulted in between two page-fault samples */
     FILE *log;            /* one-line notices; NULL when quiet */
+    int keep_running;     /* watch mode: go on when roots end, until *stop (sampler_add_root adds more) */
+    /* Called after every interval's batch is committed (watch mode: find new
+     * processes, retention...). Returns 0, or -1 to stop with an error. */
+    int (*on_interval)(void *arg, sampler *s, double now);
+    /* Polled with the sampler's sleep; on_fd (if set) is called when it is readable. */
+    int extra_fd;
+    void (*on_fd)(void *arg, sampler *s);
+    void *hook_arg;
 } sampler_opts;
 
 enum sampler_trigger { SAMPLING_TIMER = 1, SAMPLING_FAULTS = 2, SAMPLING_BOTH = 3 };
@@ -40,8 +50,6 @@ typedef struct sampler_result {
     char error[256];                 /* set when ended_by == SAMPLER_SINK_ERROR */
 } sampler_result;
 
-typedef struct sampler sampler;
-
 /* Returns a sampler writing to sink, or NULL when out of memory. */
 sampler *sampler_new(const sampler_opts *o, const mw_sink *sink);
 
@@ -53,6 +61,14 @@ int sampler_start(sampler *s, pid_t root, int launched, const char *cmdline, cha
 /* Samples until the root exits, the duration passes or *stop becomes non-zero;
  * ends every session. Returns 0, or -1 if the sink failed (res->error says why). */
 int sampler_run(sampler *s, volatile sig_atomic_t *stop, sampler_result *res);
+
+/* Watch mode: begins a session for another process to watch, with its
+ * children. Returns 0, or -1 with a one-line reason in msg. */
+int sampler_add_root(sampler *s, pid_t pid, char *msg, size_t msglen);
+
+/* Number of processes watched now, and the i-th (figures, session, pid). */
+size_t sampler_count(const sampler *s);
+const struct target *sampler_target(const sampler *s, size_t i);
 
 /* Frees the sampler. */
 void sampler_free(sampler *s);

@@ -276,6 +276,7 @@ int target_interval(target_ctx *c, target *t, double now)
     };
     if (c->sink->sample(c->sink->ctx, t->session, &s) < 0)
         return -1;
+    t->last = f;
     if (target_announce(c) < 0 || write_charges(c, t, now) < 0)
         return -1;
     t->rows++;

@@ -37,6 +37,7 @@ typedef struct target {
     int64_t session;
     int64_t parent_session;
     int launched;                /* 1 if this collector started it (and reaps it) */
+    int is_root;                 /* watched for itself, not as a descendant */
     int growth_by_faults;        /* page-fault counters watch its threads: timer ticks charge no growth */
     int alive;
     int ended;                   /* its session end was written */
@@ -52,6 +53,7 @@ typedef struct target {
     /* figures for the summary */
     uint64_t rows, ticks, torn, fault_samples;
     int64_t peak_rss, peak_uss, peak_pss, final_rss;
+    mem_figures last;            /* the last interval's figures */
     double first_t, last_t;
 } target;
 
