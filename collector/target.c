@@ -132,9 +132,28 @@ static void try_python(target_ctx *c, target *t, double now)
     }
 }
 
+/* An exec replaces the program: the old interpreter's addresses mean nothing
+ * now, and the new program's interpreter is looked for at once. */
+static void check_exec(target_ctx *c, target *t, double now)
+{
+    char exe[sizeof t->exe];
+    procinfo_exe(t->pid, exe, sizeof exe);
+    if (!exe[0] || strcmp(exe, t->exe) == 0)
+        return;
+    (void)c->sink->event(c->sink->ctx, t->session, now, "exec", exe);
+    memcpy(t->exe, exe, sizeof exe);
+    if (t->reader)
+        pyreader_close(t->reader);
+    t->reader = NULL;
+    if (c->rate > 0) {
+        t->py_state = 0;
+        t->py_next_try = now;
+        t->py_give_up = now + PY_GIVE_UP;
+    }
+}
+
 /* The stack to charge now: that of thread tid (0: the GIL holder, else the
- * main thread), or a pseudo stack saying why there is none; 0 when thread
- * tid's stack cannot be read (nothing is charged then). */
+ * main thread), or a pseudo stack saying why there is none. */
 static uint32_t current_stack(target_ctx *c, target *t, pid_t tid)
 {
     int r = 1;
@@ -147,11 +166,15 @@ static uint32_t current_stack(target_ctx *c, target *t, pid_t tid)
                 r = pyreader_sample_thread(t->reader, 0, ts, &c->scratch);
         }
     }
-    /* a fault sample is about the faulting thread: if it cannot be read,
-     * charging another thread would be wrong; its growth goes to the next sample */
-    if (tid && (r != 0 || c->scratch.depth == 0))
-        return 0;
-    if (r != 0 || c->scratch.depth == 0)
+    /* a fault sample is about the faulting thread: charging another thread's
+     * line would be wrong, so a thread with no Python frame gets a pseudo stack */
+    if (tid && r >= 0 && (r != 0 || c->scratch.depth == 0)) {
+        if (!c->pseudo_native)
+            c->pseudo_native = stackids_pseudo(c->stacks, strtab_intern(c->strings, "[memwatch]", 10),
+                                               strtab_intern(c->strings, "[thread without Python frames]", 30));
+        return c->pseudo_native;
+    }
+    if (!tid)
         r = pyreader_sample(t->reader, 0, &c->scratch);
     if (r == 0 && c->scratch.depth > 0) {
         uint32_t id = stackids_intern(c->stacks, c->scratch.frames, c->scratch.depth);
@@ -182,8 +205,11 @@ int target_sample(target_ctx *c, target *t, double now, int trigger, pid_t tid)
         t->alive = 0;
         return -1;
     }
-    if (t->py_state == 0 && now >= t->py_next_try)
-        try_python(c, t, now);
+    if (t->py_state == 0) {
+        check_exec(c, t, now);   /* while no interpreter is found, an exec is looked for every tick */
+        if (now >= t->py_next_try)
+            try_python(c, t, now);
+    }
     if (t->reader) {
         uint32_t id = current_stack(c, t, tid);
         if (!id) {
@@ -251,23 +277,9 @@ int target_interval(target_ctx *c, target *t, double now)
         t->alive = 0;
         return 1;
     }
+    check_exec(c, t, now);
     if (t->py_state == 0 && now >= t->py_next_try)
         try_python(c, t, now);
-    /* an exec replaces the program: the old interpreter's addresses mean nothing now */
-    char exe[sizeof t->exe];
-    procinfo_exe(t->pid, exe, sizeof exe);
-    if (exe[0] && strcmp(exe, t->exe) != 0) {
-        (void)c->sink->event(c->sink->ctx, t->session, now, "exec", exe);
-        memcpy(t->exe, exe, sizeof exe);
-        if (t->reader)
-            pyreader_close(t->reader);
-        t->reader = NULL;
-        if (c->rate > 0) {
-            t->py_state = 0;
-            t->py_next_try = now;
-            t->py_give_up = now + PY_GIVE_UP;
-        }
-    }
     if (f.rss > t->interval_peak)
         t->interval_peak = f.rss;
     mw_sample s = {

@@ -23,7 +23,7 @@ typedef struct target_ctx {
     double interval, rate;
     FILE *log;                   /* one-line notices, NULL when quiet */
     py_stack scratch;            /* one stack buffer reused by every tick */
-    uint32_t pseudo_nopy, pseudo_torn, pseudo_full;
+    uint32_t pseudo_nopy, pseudo_torn, pseudo_full, pseudo_native;
 } target_ctx;
 
 typedef struct u32set {
