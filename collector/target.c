@@ -120,6 +120,7 @@ static void try_python(target_ctx *c, target *t, double now)
         (void)c->sink->event(c->sink->ctx, t->session, now, "python", msg);
         return;
     }
+    snprintf(t->py_msg, sizeof t->py_msg, "%s", msg);
     double wait = now - (t->py_give_up - PY_GIVE_UP);
     wait = wait < PY_RETRY_FIRST ? PY_RETRY_FIRST : wait > PY_RETRY_MAX ? PY_RETRY_MAX : wait;
     t->py_next_try = now + wait;
@@ -332,6 +333,13 @@ static int write_sources(target_ctx *c, target *t)
 
 int target_end(target_ctx *c, target *t, double now, int status, int has_exit, int exit_code)
 {
+    if (t->py_state == 0 && t->py_msg[0]) {
+        /* it ended before the search for an interpreter gave up: say what was found */
+        t->py_state = 2;
+        if (c->sink->event(c->sink->ctx, t->session, now, "memory-only", t->py_msg) < 0)
+            return -1;
+        note(c, "PID %d: %s: profiled memory only", t->py_msg, (int)t->pid);
+    }
     if (t->charges.n && (target_announce(c) < 0 || write_charges(c, t, t->last_t) < 0))
         return -1;
     if (write_sources(c, t) < 0)

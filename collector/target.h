@@ -46,6 +46,7 @@ typedef struct target {
     pyreader *reader;
     int py_state;                /* 0 trying, 1 reading, 2 not Python / unsupported */
     double py_next_try, py_give_up;
+    char py_msg[256];            /* why the last look for an interpreter failed */
     attrib charges;
     u32set charged;              /* innermost stack nodes charged over the session */
     int64_t last_rss, interval_peak;

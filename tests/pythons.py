@@ -52,8 +52,9 @@ def _real(exe):
     return path
 
 
-def find():
-    """Returns a list of dicts: {exe, version (tuple), label, source, prefix}."""
+def find(min_version=MIN, max_version=(99,)):
+    """Returns a list of dicts: {exe, version (tuple), label, source, prefix}
+    for every CPython with min_version <= version < max_version."""
     found = {}
     root = _pyenv_root()
     if root:
@@ -64,7 +65,7 @@ def find():
                 exe = os.path.join(bindir, cand)
                 if os.access(exe, os.X_OK):
                     v = _version(exe)
-                    if v and v >= MIN:
+                    if v and min_version <= v < max_version:
                         found[os.path.realpath(exe)] = dict(exe=exe, version=v, source='pyenv',
                                                             prefix=os.path.join(vdir, name))
                     break
@@ -78,7 +79,7 @@ def find():
             if not real or real in found:
                 continue
             v = _version(exe)
-            if v and v >= MIN:
+            if v and min_version <= v < max_version:
                 src = 'system' if not (root and real.startswith(os.path.realpath(root))) else 'pyenv'
                 found[real] = dict(exe=exe, version=v, source=src, prefix=None)
     out = []

@@ -12,6 +12,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mwtest  # noqa: E402
+import pythons  # noqa: E402
 
 # exit statuses (memwatch(1))
 USAGE, NOPROC, PERM, DB, DISKFULL, NOSESSION, NOEXEC, NOTFOUND = 2, 3, 4, 5, 6, 7, 126, 127
@@ -155,6 +156,27 @@ def case_readonly_dir(s, env):
     s.check(not os.path.exists(db), 'read-only directory: nothing created')
 
 
+def case_memory_only(s, env):
+    """A target that is not Python, or a Python memwatch cannot read: one line, memory still recorded."""
+    p = env.mw('run', '--', 'sleep', '0.3')
+    notes = [ln for ln in p.stderr.splitlines() if 'profiled memory only' in ln]
+    s.check(p.returncode == 0, 'non-Python target: exit 0')
+    s.check(len(notes) == 1 and 'not a Python process' in notes[0], 'non-Python: one line says so: %r' % p.stderr)
+    old = pythons.find(min_version=(3, 0), max_version=(3, 8))
+    if not old:
+        s.skip('unsupported Python version', 'no CPython older than 3.8 installed')
+        return
+    py = old[-1]
+    p = env.mw('run', '--', py['exe'], '-c', 'import time; time.sleep(0.3)')
+    notes = [ln for ln in p.stderr.splitlines() if 'profiled memory only' in ln]
+    s.check(p.returncode == 0, 'Python %s: exit 0' % py['label'])
+    want = '%d.%d' % py['version'][:2]
+    s.check(len(notes) == 1 and want in notes[0] and 'not supported' in notes[0],
+            'unsupported Python: one line names %s: %r' % (want, p.stderr))
+    ses = [x for x in env.sessions() if x['parent'] is None][-1]
+    s.check(len(env.report(str(ses['id']), '--timeline')) >= 1, 'its memory is still recorded')
+
+
 def case_zombie(s, env):
     # a child that exits and is never reaped by its parent (this test) stays a zombie
     child = subprocess.Popen(['sh', '-c', 'exit 0'])
@@ -200,7 +222,7 @@ def main():
             s.run(run_case, env, name, prep, args, want, words)
         finally:
             env.cleanup()
-    for fn in (case_perm, case_readonly_dir, case_zombie, case_disk_full):
+    for fn in (case_perm, case_readonly_dir, case_memory_only, case_zombie, case_disk_full):
         env = mwtest.Env(sys.argv[1])
         try:
             s.run(fn, env)
