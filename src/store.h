@@ -131,6 +131,19 @@ int store_source_line(store *s, int64_t session, const char *file, int32_t line,
 int store_events(store *s, int64_t session,
                  int (*fn)(void *arg, double t, const char *kind, const char *detail), void *arg);
 
+/* The first and last timeline samples with a known RSS: their times and RSS.
+ * Returns 0, 1 if the session has none, -1 on error. */
+int store_rss_span(store *s, int64_t session, double *t0, int64_t *rss0, double *t1, int64_t *rss1);
+
+/* Calls fn for each saved source line of file in a session, by line number. Returns 0 or -1. */
+int store_source_file(store *s, int64_t session, const char *file,
+                      int (*fn)(void *arg, int32_t line, const char *text), void *arg);
+
+/* Deletes a session, its child sessions and everything recorded for them
+ * (needs STORE_WRITE). Returns 0, 1 if there is no such session, -1 on error
+ * (a session still being recorded is refused: store_errmsg says so). */
+int store_delete_session(store *s, int64_t session);
+
 /* Name of an enum mw_end_status as stored: "live", "ended", "detached", "cut". */
 const char *store_status_name(int status);
 

@@ -1,0 +1,157 @@
+/* Unit tests: the store queries of the history browser (RSS at both ends of a
+ * session, a file's saved source lines) and deleting a session with its
+ * children, refusing one still being recorded. */
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "store.h"
+
+static char dir[256];
+
+static long long raw_int(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    long long v = -999;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+            if (sqlite3_step(st) == SQLITE_ROW)
+                v = sqlite3_column_int64(st, 0);
+            sqlite3_finalize(st);
+        }
+    }
+    sqlite3_close(db);
+    return v;
+}
+
+static int64_t begin(const mw_sink *k, int64_t parent, double start)
+{
+    mw_session_info i = { .pid = 100, .parent_session = parent, .cmdline = "python3 app.py",
+                          .start = start, .interval = 0.2, .rate = 1000 };
+    int64_t id = 0;
+    CHECK(k->session_begin(k->ctx, &i, &id) == 0);
+    return id;
+}
+
+static void add_sample(const mw_sink *k, int64_t session, double t, int64_t rss)
+{
+    mw_sample m = { .t = t, .rss = rss, .uss = MW_NOVAL, .pss = MW_NOVAL, .swap = MW_NOVAL, .rss_peak = rss };
+    CHECK(k->sample(k->ctx, session, &m) == 0);
+}
+
+static void end(const mw_sink *k, int64_t session, double t)
+{
+    mw_session_end e = { .end = t, .status = MW_END_ENDED };
+    CHECK(k->session_end(k->ctx, session, &e) == 0);
+}
+
+typedef struct lines {
+    int n;
+    int32_t line[8];
+    char text[8][64];
+} lines;
+
+static int collect_line(void *arg, int32_t line, const char *text)
+{
+    lines *l = arg;
+    if (l->n < 8) {
+        l->line[l->n] = line;
+        snprintf(l->text[l->n], sizeof l->text[0], "%s", text);
+        l->n++;
+    }
+    return 0;
+}
+
+int main(void)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/mwbrowse.XXXXXX", base && *base ? base : "/tmp");
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/b.db", dir);
+    store *s = store_open(path, STORE_WRITE, err, sizeof err);
+    CHECK(s != NULL);
+    if (!s)
+        return check_done("test_store_browse");
+    mw_sink k = store_sink(s);
+    double t0 = 1700000000.0;
+    CHECK(k.batch_begin(k.ctx) == 0);
+    int64_t a = begin(&k, 0, t0);
+    add_sample(&k, a, t0 + 0.2, 10 << 20);
+    mw_sample none = { .t = t0 + 0.4, .rss = MW_NOVAL, .uss = MW_NOVAL, .pss = MW_NOVAL, .swap = MW_NOVAL,
+                       .rss_peak = MW_NOVAL };
+    CHECK(k.sample(k.ctx, a, &none) == 0);
+    add_sample(&k, a, t0 + 60.2, 70 << 20);
+    mw_sample last = none;
+    last.t = t0 + 60.4;   /* the last sample has no RSS: the span ends before it */
+    CHECK(k.sample(k.ctx, a, &last) == 0);
+    int64_t child = begin(&k, a, t0 + 1);
+    add_sample(&k, child, t0 + 1.2, 1 << 20);
+    mw_stack_node node = { 1, 0, "app.py", "main", 1, 3 };
+    CHECK(k.stack_node(k.ctx, &node) == 0);
+    mw_charge c = { .stack = 1, .growth = 4096, .hits = 1, .peak_rss = 1 << 20 };
+    CHECK(k.charge(k.ctx, child, t0 + 1.2, &c) == 0);
+    CHECK(k.source_line(k.ctx, a, "app.py", 7, "y = 2") == 0);
+    CHECK(k.source_line(k.ctx, a, "app.py", 3, "x = [0] * 10**7") == 0);
+    CHECK(k.source_line(k.ctx, a, "lib.py", 1, "import os") == 0);
+    CHECK(k.source_line(k.ctx, child, "app.py", 3, "x = [0] * 10**7") == 0);
+    int64_t b = begin(&k, 0, t0 + 100);
+    CHECK(k.batch_commit(k.ctx) == 0);
+
+    /* RSS at both ends, skipping samples without RSS */
+    double ta = 0, tb = 0;
+    int64_t ra = 0, rb = 0;
+    CHECK(store_rss_span(s, a, &ta, &ra, &tb, &rb) == 0);
+    CHECK(ta == t0 + 0.2 && ra == 10 << 20 && tb == t0 + 60.2 && rb == 70 << 20);
+    CHECK(store_rss_span(s, b, &ta, &ra, &tb, &rb) == 1);
+    CHECK(store_rss_span(s, 999, &ta, &ra, &tb, &rb) == 1);
+
+    /* one file's saved lines, in line order, of that session only */
+    lines l = { 0 };
+    CHECK(store_source_file(s, a, "app.py", collect_line, &l) == 0);
+    CHECK(l.n == 2 && l.line[0] == 3 && l.line[1] == 7);
+    CHECK_STR(l.text[0], "x = [0] * 10**7");
+    CHECK_STR(l.text[1], "y = 2");
+    l.n = 0;
+    CHECK(store_source_file(s, a, "nope.py", collect_line, &l) == 0 && l.n == 0);
+
+    /* b is still being recorded (this process is its collector): refused */
+    CHECK(store_delete_session(s, b) == -1);
+    CHECK(strstr(store_errmsg(s), "still being recorded") != NULL);
+    CHECK(raw_int(path, "SELECT count(*) FROM sessions") == 3);
+    end(&k, b, t0 + 101);
+
+    /* deleting a takes its child and every row of both with it */
+    end(&k, child, t0 + 2);
+    end(&k, a, t0 + 61);
+    CHECK(store_delete_session(s, a) == 0);
+    CHECK(raw_int(path, "SELECT count(*) FROM sessions") == 1);
+    CHECK(raw_int(path, "SELECT count(*) FROM samples") == 0);
+    CHECK(raw_int(path, "SELECT count(*) FROM charges") == 0);
+    CHECK(raw_int(path, "SELECT count(*) FROM source_lines") == 0);
+    CHECK(store_delete_session(s, a) == 1);
+    CHECK(raw_int(path, "SELECT (SELECT integrity_check FROM pragma_integrity_check) = 'ok'") == 1);
+    store_close(s);
+
+    /* a reader may not delete */
+    s = store_open(path, STORE_READ, err, sizeof err);
+    CHECK(s != NULL);
+    if (s) {
+        CHECK(store_delete_session(s, b) == -1);
+        CHECK(strstr(store_errmsg(s), "read-only") != NULL);
+        store_sessions l2 = { 0 };
+        CHECK(store_list_sessions(s, &l2) == 0 && l2.n == 1 && l2.items[0].id == b);
+        store_sessions_free(&l2);
+        store_close(s);
+    }
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    return check_done("test_store_browse");
+}

@@ -1,0 +1,475 @@
+/* scr_session: one session — memory over time with a cursor and a range, and
+ * the top lines and functions of that range. */
+#include <curses.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "match.h"
+#include "axis.h"
+#include "draw.h"
+#include "layout.h"
+#include "plot.h"
+#include "term.h"
+#include "units.h"
+
+static const char *const series_name[PLOT_SERIES] = { "RSS", "USS", "PSS" };
+static const int series_pair[PLOT_SERIES] = { PAIR_RSS, PAIR_USS, PAIR_PSS };
+
+static const char *order_name(int order)
+{
+    switch (order) {
+    case STORE_BY_NET:
+        return "net";
+    case STORE_BY_HITS:
+        return "hits";
+    case STORE_BY_PLACE:
+        return "place";
+    default:
+        return "growth";
+    }
+}
+
+/* Loads both panes for the current range. Returns 0 or -1 (message set). */
+static int load_panes(app *a)
+{
+    session_screen *s = &a->sv;
+    s->marked = view_range(&s->v, &s->from, &s->to);
+    for (int p = 0; p < 2; p++)
+        if (rtable_load(a->st, s->id, p == 0 ? STORE_LINES : STORE_FUNCTIONS, s->from, s->to, s->order,
+                        APP_REPORT_ROWS, &s->pane[p]) < 0) {
+            app_message(a, 1, "%s", store_errmsg(a->st));
+            return -1;
+        }
+    a->dirty = 1;
+    return 0;
+}
+
+/* The plotted length: the last sample loaded, or what the session row says. */
+static double plotted_length(const session_screen *s)
+{
+    double len = session_length(&s->ss);
+    if (s->tl.n && s->tl.t[s->tl.n - 1] > len)
+        len = s->tl.t[s->tl.n - 1];
+    return len;
+}
+
+int session_open(app *a, int64_t id)
+{
+    session_screen *s = &a->sv;
+    session_close(a);
+    int r = store_get_session(a->st, id, &s->ss);
+    if (r != 0)
+        return r;
+    s->id = id;
+    if (timeline_load(a->st, id, s->ss.start, &s->tl) < 0) {
+        session_close(a);
+        return -1;
+    }
+    view_reset(&s->v, plotted_length(s));
+    s->series = 7;
+    s->focus = 0;
+    s->order = STORE_BY_GROWTH;
+    memset(s->pos, 0, sizeof s->pos);
+    if (load_panes(a) < 0) {
+        session_close(a);
+        return -1;
+    }
+    app_push(a, SCR_SESSION);
+    return 0;
+}
+
+void session_close(app *a)
+{
+    session_screen *s = &a->sv;
+    store_session_clear(&s->ss);
+    timeline_free(&s->tl);
+    rtable_free(&s->pane[0]);
+    rtable_free(&s->pane[1]);
+    s->id = 0;
+}
+
+void session_poll(app *a)
+{
+    session_screen *s = &a->sv;
+    if (s->ss.status != MW_END_LIVE)
+        return;
+    store_session now;
+    if (store_get_session(a->st, s->id, &now) != 0)
+        return;
+    int changed = now.samples != s->ss.samples || now.status != s->ss.status || now.last_t != s->ss.last_t;
+    store_session_clear(&s->ss);
+    s->ss = now;
+    if (!changed) {
+        a->dirty = 1;   /* the duration goes on */
+        return;
+    }
+    long added = timeline_load(a->st, s->id, s->ss.start, &s->tl);
+    if (added < 0) {
+        app_message(a, 1, "%s", store_errmsg(a->st));
+        return;
+    }
+    view_set_len(&s->v, plotted_length(s));
+    /* a range that is open to the end (none marked) takes the new intervals in */
+    if (!s->marked)
+        load_panes(a);
+    a->dirty = 1;
+}
+
+/* ---- drawing ---- */
+
+static void draw_title(app *a)
+{
+    session_screen *s = &a->sv;
+    char dur[32], peak[32], st[40];
+    units_format_duration(session_duration(&s->ss, data_now()), dur, sizeof dur);
+    draw_bytes(s->ss.peak_rss, peak, sizeof peak);
+    if (s->ss.status == MW_END_CUT)
+        snprintf(st, sizeof st, "cut short");
+    else if (s->ss.status == MW_END_ENDED && s->ss.has_exit)
+        snprintf(st, sizeof st, "ended, exit %d", s->ss.exit_code);
+    else
+        snprintf(st, sizeof st, "%s", store_status_name(s->ss.status));
+    char py[48] = "";
+    if (s->ss.python)
+        snprintf(py, sizeof py, "  Python %.16s", s->ss.python);
+    app_draw_title(a, "Session %lld  %s  pid %d  %s  %s  peak RSS %s%s", (long long)s->id, st, s->ss.pid, dur,
+                   s->ss.cmdline, peak, py);
+}
+
+/* Cell row of value v on a plot of h cells (dy dots each) scaled to [vmin, vmax]. */
+static int value_row(double v, double vmin, double vmax, int h, int dy)
+{
+    int dots = h * dy;
+    double f = vmax > vmin ? (v - vmin) / (vmax - vmin) : 0;
+    int y = dots - 1 - (int)lround(f * (dots - 1));
+    if (y < 0)
+        y = 0;
+    if (y >= dots)
+        y = dots - 1;
+    return y / dy;
+}
+
+static void draw_plot(app *a, const session_layout *lay)
+{
+    session_screen *s = &a->sv;
+    const rect *pr = &lay->plot;
+    s->plot_cols = pr->w;
+    plot_data d = timeline_plot(&s->tl);
+    int64_t lo = 0, hi = 0;
+    if (plot_value_range(&d, s->series, s->v.w0, s->v.w1, &lo, &hi) < 0)
+        lo = 0, hi = 1;
+    double vmin, vmax, step;
+    axis_bytes_range((double)lo, (double)hi, pr->h > 8 ? pr->h / 2 : pr->h > 3 ? pr->h - 1 : 2, &vmin, &vmax, &step);
+    plot_grid g;
+    if (plot_grid_init(&g, pr->w, pr->h, term.glyphs) < 0) {
+        draw_text(pr->y, pr->x, pr->w, "out of memory", term_attr(PAIR_ERROR));
+        return;
+    }
+    plot_raster(&g, &d, s->series, s->v.w0, s->v.w1, vmin, vmax);
+    int cur = view_col(&s->v, s->v.cursor, pr->w);
+    int ra = -1, rb = -1;
+    if (s->v.mark_a >= 0) {
+        double from, to;
+        view_range(&s->v, &from, &to);
+        ra = from <= s->v.w0 ? 0 : view_col(&s->v, from, pr->w);
+        rb = to >= s->v.w1 ? pr->w - 1 : view_col(&s->v, to, pr->w);
+        if (from > s->v.w1 || to < s->v.w0)
+            ra = rb = -1;
+    }
+    char cell[8];
+    const char *bar = term_glyph("\xE2\x94\x82", "|");
+    for (int row = 0; row < pr->h; row++)
+        for (int col = 0; col < pr->w; col++) {
+            int owner = plot_cell(&g, col, row, cell, sizeof cell);
+            int attr = owner >= 0 ? term_attr(series_pair[owner]) : (int)A_NORMAL;
+            if (col >= ra && col <= rb && ra >= 0)
+                attr = owner >= 0 && term.colors ? (attr & ~(int)A_COLOR) | (int)COLOR_PAIR(PAIR_RANGE) | (int)A_BOLD
+                                                 : term_attr(PAIR_RANGE) | (owner >= 0 ? (int)A_BOLD : 0);
+            if (col == cur) {
+                attr = term_attr(PAIR_CURSOR);
+                if (owner < 0)
+                    snprintf(cell, sizeof cell, "%s", bar);
+            }
+            if (owner < 0 && attr == (int)A_NORMAL)
+                continue;
+            attrset(attr);
+            mvaddstr(pr->y + row, pr->x + col, cell);
+        }
+    attrset((int)A_NORMAL);
+    /* y axis: labels at the ticks */
+    const rect *yr = &lay->yaxis;
+    const char *tick = term_glyph("\xE2\x94\xA4", "+"), *axis = term_glyph("\xE2\x94\x82", "|");
+    for (int row = 0; row < yr->h; row++)
+        draw_text(yr->y + row, yr->x + yr->w - 1, 1, axis, term_attr(PAIR_DIM));
+    int last_row = -2;
+    for (double v = vmax; v >= vmin - step * 0.5; v -= step) {
+        int row = value_row(v, vmin, vmax, pr->h, g.dy);
+        if (row == last_row)
+            continue;
+        last_row = row;
+        char lab[16];
+        axis_label_bytes(v, lab, sizeof lab);
+        draw_text_right(yr->y + row, yr->x, yr->w - 1, lab, term_attr(PAIR_DIM));
+        draw_text(yr->y + row, yr->x + yr->w - 1, 1, tick, term_attr(PAIR_DIM));
+    }
+    /* time axis: labels where they fit */
+    const rect *xr = &lay->xaxis;
+    double span = s->v.w1 - s->v.w0;
+    double tstep = axis_step_time(span, xr->w / 9 > 1 ? xr->w / 9 : 1);
+    int free_from = 0;
+    for (double t = ceil(s->v.w0 / tstep - 1e-9) * tstep; t <= s->v.w1 + 1e-9; t += tstep) {
+        int col = view_col(&s->v, t, xr->w);
+        if (col < 0 || col < free_from)
+            continue;
+        char lab[16];
+        axis_label_time(t, lab, sizeof lab);
+        int w = (int)strlen(lab) + 1;
+        if (col + w > xr->w)
+            break;
+        draw_text(xr->y, xr->x + col, 1, term_glyph("\xE2\x94\x94", "'"), term_attr(PAIR_DIM));
+        draw_text(xr->y, xr->x + col + 1, w - 1, lab, term_attr(PAIR_DIM));
+        free_from = col + w + 2;
+    }
+    plot_grid_free(&g);
+}
+
+static void draw_info(app *a, const session_layout *lay)
+{
+    session_screen *s = &a->sv;
+    const rect *r = &lay->info;
+    int x = 0;
+    char t[16], v[32];
+    axis_label_time(s->v.cursor, t, sizeof t);
+    x += draw_printf(r->y, x, r->w - x, (int)A_BOLD, " at %s ", t);
+    plot_data d = timeline_plot(&s->tl);
+    size_t i = plot_lower_bound(&d, s->v.cursor);
+    if (i >= d.n && d.n)
+        i = d.n - 1;
+    if (i > 0 && i < d.n && fabs(d.t[i - 1] - s->v.cursor) < fabs(d.t[i] - s->v.cursor))
+        i--;
+    for (int k = 0; k < PLOT_SERIES; k++) {
+        int on = (s->series >> k) & 1;
+        int64_t val = d.n ? d.v[k][i] : INT64_MIN;
+        draw_bytes(val, v, sizeof v);
+        x += draw_printf(r->y, x, r->w - x, on ? term_attr(series_pair[k]) | (int)A_BOLD : term_attr(PAIR_DIM),
+                         "[%d]%s %s  ", k + 1, series_name[k], on ? v : "off");
+    }
+    char a1[16], b1[16];
+    if (s->marked) {
+        axis_label_time(s->from, a1, sizeof a1);
+        axis_label_time(s->to, b1, sizeof b1);
+        x += draw_printf(r->y, x, r->w - x, term_attr(PAIR_LIVE) | (int)A_BOLD, "range %s-%s (Esc clears)  ", a1, b1);
+    } else {
+        x += draw_text(r->y, x, r->w - x, "range: whole session  ", term_attr(PAIR_DIM));
+    }
+    double zoom = s->v.len > 0 && s->v.w1 > s->v.w0 ? s->v.len / (s->v.w1 - s->v.w0) : 1;
+    if (zoom > 1.01)
+        draw_printf(r->y, x, r->w - x, term_attr(PAIR_DIM), "zoom %.0fx", zoom);
+}
+
+/* "file.py:12" with the directory dropped. */
+static const char *base_name(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    return b && b[1] ? b + 1 : path;
+}
+
+static void draw_pane(app *a, int p, const rect *r, int focused)
+{
+    session_screen *s = &a->sv;
+    rtable *t = &s->pane[p];
+    int hattr = focused ? term_attr(PAIR_SELECT) | (int)A_BOLD : term_attr(PAIR_HEADER);
+    draw_fill(r->y, r->x, r->w, hattr);
+    char a1[16], b1[16];
+    axis_label_time(s->from, a1, sizeof a1);
+    if (s->marked)
+        axis_label_time(s->to, b1, sizeof b1);
+    draw_printf(r->y, r->x, r->w, hattr, " %s by %s, %s%s%s  (%zu%s)", p == 0 ? "Top lines" : "Top functions",
+                order_name(s->order), s->marked ? a1 : "whole session", s->marked ? " to " : "", s->marked ? b1 : "",
+                t->n, t->n >= APP_REPORT_ROWS ? "+" : "");
+    int fig_w = r->w >= 100 ? 10 : 9;
+    char head[256];
+    snprintf(head, sizeof head, " %*s %*s %*s %7s %*s  %s", fig_w, "Growth", fig_w, "Shrink", fig_w, "Net", "Hits",
+             fig_w, "Peak RSS", p == 0 ? "Line" : "Function");
+    draw_fill(r->y + 1, r->x, r->w, term_attr(PAIR_HEADER));
+    draw_text(r->y + 1, r->x, r->w, head, term_attr(PAIR_HEADER));
+    int body = r->h - 2;
+    list_clamp(&s->pos[p], (long)t->n, body);
+    if (t->n == 0) {
+        draw_text(r->y + 2, r->x + 2, r->w - 2,
+                  s->tl.n ? "no memory charged to Python code in this range" : "no samples recorded yet",
+                  term_attr(PAIR_DIM));
+        return;
+    }
+    for (int y = 0; y < body && s->pos[p].top + y < (long)t->n; y++) {
+        long i = s->pos[p].top + y;
+        const rrow *w = &t->rows[i];
+        int sel = i == s->pos[p].sel && focused;
+        int base = sel ? term_attr(PAIR_SELECT) : (int)A_NORMAL;
+        draw_fill(r->y + 2 + y, r->x, r->w, base);
+        char g[32], sh[32], n[32], pk[32], line[1024];
+        units_format_bytes(w->growth, g, sizeof g);
+        units_format_bytes(w->shrink, sh, sizeof sh);
+        units_format_bytes(w->net, n, sizeof n);
+        draw_bytes(w->peak, pk, sizeof pk);
+        int x = r->x;
+        x += draw_printf(r->y + 2 + y, x, r->w, sel ? base : term_attr(PAIR_GROW) | (int)A_BOLD, " %*s", fig_w, g);
+        x += draw_printf(r->y + 2 + y, x, r->x + r->w - x, sel ? base : term_attr(PAIR_SHRINK), " %*s", fig_w, sh);
+        x += draw_printf(r->y + 2 + y, x, r->x + r->w - x, base, " %*s %7lld %*s  ", fig_w, n, (long long)w->hits,
+                         fig_w, pk);
+        if (p == 0) {
+            if (w->line > 0)
+                snprintf(line, sizeof line, "%s:%d  %s", base_name(w->file), (int)w->line, w->text ? w->text : "");
+            else
+                snprintf(line, sizeof line, "%s", w->func);
+        } else {
+            snprintf(line, sizeof line, "%s  (%s:%d)", w->func, base_name(w->file), (int)w->line);
+        }
+        /* the source text with its indentation squeezed out */
+        char *text = line;
+        if (p == 0 && w->text) {
+            char *sep = strstr(line, "  ");
+            if (sep) {
+                char *q = sep + 2;
+                while (*q == ' ' || *q == '\t')
+                    q++;
+                memmove(sep + 2, q, strlen(q) + 1);
+            }
+        }
+        draw_text(r->y + 2 + y, x, r->x + r->w - x, text, base);
+    }
+}
+
+void session_draw(app *a)
+{
+    session_screen *s = &a->sv;
+    session_layout lay;
+    layout_session(COLS, LINES, &lay);
+    draw_title(a);
+    draw_plot(a, &lay);
+    draw_info(a, &lay);
+    if (lay.panes == 2) {
+        draw_pane(a, 0, &lay.pane[0], s->focus == 0);
+        draw_pane(a, 1, &lay.pane[1], s->focus == 1);
+    } else {
+        draw_pane(a, s->focus, &lay.pane[0], 1);
+    }
+    app_draw_status(a, "<-/-> cursor  m/M range  +/- zoom  1/2/3 series  Tab pane  Enter source  s sort  ? help"
+                       "  Esc back");
+}
+
+/* ---- keys ---- */
+
+static int pane_page(void)
+{
+    session_layout lay;
+    layout_session(COLS, LINES, &lay);
+    return layout_page(&lay.pane[0]) > 2 ? layout_page(&lay.pane[0]) - 2 : 1;
+}
+
+void session_search(app *a, const char *text)
+{
+    session_screen *s = &a->sv;
+    rtable *t = &s->pane[s->focus];
+    if (!*text || t->n == 0)
+        return;
+    for (size_t k = 1; k <= t->n; k++) {
+        size_t i = ((size_t)s->pos[s->focus].sel + k) % t->n;
+        const rrow *w = &t->rows[i];
+        if (match_contains(w->file, text) || match_contains(w->func, text) || match_contains(w->text, text)) {
+            s->pos[s->focus].sel = (long)i;
+            list_clamp(&s->pos[s->focus], (long)t->n, pane_page());
+            a->dirty = 1;
+            return;
+        }
+    }
+    app_message(a, 1, "\"%s\" is not in this pane", text);
+}
+
+void session_key(app *a, int act, int key)
+{
+    (void)key;
+    session_screen *s = &a->sv;
+    int cols = s->plot_cols > 0 ? s->plot_cols : 1;
+    a->dirty = 1;
+    if (list_move(&s->pos[s->focus], act == ACT_HOME ? ACT_NONE : act == ACT_END ? ACT_NONE : act,
+                  (long)s->pane[s->focus].n, pane_page()))
+        return;
+    switch (act) {
+    case ACT_LEFT:
+        view_move(&s->v, -1, cols);
+        break;
+    case ACT_RIGHT:
+        view_move(&s->v, 1, cols);
+        break;
+    case ACT_HOME:
+        view_jump(&s->v, -1);
+        break;
+    case ACT_END:
+        view_jump(&s->v, 1);
+        break;
+    case ACT_ZOOM_IN:
+        view_zoom(&s->v, 0.5);
+        break;
+    case ACT_ZOOM_OUT:
+        view_zoom(&s->v, 2.0);
+        break;
+    case ACT_TAB:
+        s->focus ^= 1;
+        break;
+    case ACT_MARK_START:
+    case ACT_MARK_END:
+        view_mark(&s->v, act == ACT_MARK_END);
+        load_panes(a);
+        break;
+    case ACT_SERIES1:
+    case ACT_SERIES2:
+    case ACT_SERIES3:
+        s->series ^= 1u << (act - ACT_SERIES1);
+        if (!s->series)
+            app_message(a, 0, "every series is hidden: press 1, 2 or 3 to show one");
+        break;
+    case ACT_SORT:
+        s->order = (s->order + 1) % 4;
+        load_panes(a);
+        app_message(a, 0, "panes sorted by %s", order_name(s->order));
+        break;
+    case ACT_REFRESH: {
+        store_session now;
+        if (store_get_session(a->st, s->id, &now) == 0) {
+            store_session_clear(&s->ss);
+            s->ss = now;
+        }
+        if (timeline_load(a->st, s->id, s->ss.start, &s->tl) >= 0) {
+            view_set_len(&s->v, plotted_length(s));
+            load_panes(a);
+        } else {
+            app_message(a, 1, "%s", store_errmsg(a->st));
+        }
+        break;
+    }
+    case ACT_ENTER: {
+        rtable *t = &s->pane[s->focus];
+        long i = s->pos[s->focus].sel;
+        if (i < 0 || i >= (long)t->n)
+            break;
+        if (t->rows[i].line <= 0) {
+            app_message(a, 1, "%s has no source line", t->rows[i].func);
+            break;
+        }
+        if (source_open(a, t->rows[i].file, t->rows[i].line) < 0)
+            app_message(a, 1, "%s", store_errmsg(a->st));
+        break;
+    }
+    case ACT_BACK:
+        if (view_clear_mark(&s->v))
+            load_panes(a);
+        else
+            app_pop(a);
+        break;
+    default:
+        break;
+    }
+}
