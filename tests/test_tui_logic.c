@@ -138,6 +138,7 @@ static void test_plot_fallbacks(void)
     plot_raster(&g, &none, 1, 0, 4, 0, 100);
     plot_raster(&g, &d, 7, 4, 4, 0, 100);
     plot_raster(&g, &d, 4, 0, 4, 100, 100);
+    plot_grid_free(&g);
     CHECK(plot_grid_init(&g, 0, 3, PLOT_BRAILLE) == -1);
 }
 
@@ -304,6 +305,13 @@ static void test_sesslist(void)
     CHECK(sesslist_order(e, 5, SL_NEWEST, "nothing-like-it", order, depth) == 0);
     CHECK(sesslist_order(e, 0, SL_NEWEST, NULL, order, depth) == 0);
     CHECK_STR(sesslist_sort_name(SL_GROWTH), "growth/min");
+    char buf[64];
+    CHECK_STR(sesslist_short_command("/usr/bin/python3 /tmp/x/app.py -v  --out /o/", buf, sizeof buf),
+              "python3 app.py -v  --out /o/");
+    CHECK_STR(sesslist_short_command("python3 -c 'print(1)'", buf, sizeof buf), "python3 -c 'print(1)'");
+    CHECK_STR(sesslist_short_command("/", buf, sizeof buf), "/");
+    CHECK_STR(sesslist_short_command(NULL, buf, sizeof buf), "");
+    CHECK_STR(sesslist_short_command("/usr/bin/python3 /very/long/path/script.py", buf, 12), "python3 scr");
 }
 
 static void test_srcview(void)

@@ -129,7 +129,7 @@ void compare_draw(app *a)
         }
         draw_text(yy, x, COLS - x, line, base);
     }
-    app_draw_status(a, "Up/Down move  s sort  / find  Esc back  ? help  q quit");
+    app_draw_status(a, "? help  Esc back  q quit  Up/Down move  s sort  / find");
 }
 
 void compare_search(app *a, const char *text)

@@ -356,8 +356,8 @@ void session_draw(app *a)
     } else {
         draw_pane(a, s->focus, &lay.pane[0], 1);
     }
-    app_draw_status(a, "<-/-> cursor  m/M range  +/- zoom  1/2/3 series  Tab pane  Enter source  s sort  ? help"
-                       "  Esc back");
+    app_draw_status(a, "? help  Esc back  <-/-> cursor  m/M range  +/- zoom  1/2/3 series  Tab pane  Enter source"
+                       "  s sort");
 }
 
 /* ---- keys ---- */

@@ -166,8 +166,10 @@ static void draw_row(app *a, const rect *r, int y, long row, const cols *c, doub
         x += 2 * (d - 1);
         x += draw_text(y, x, r->x + r->w - x, term_glyph("\xE2\x94\x94 ", "`-"), base);
     }
-    if (x < r->x + r->w)
-        draw_text(y, x, r->x + r->w - x, s->cmdline, base);
+    if (x < r->x + r->w) {
+        char cmd[1024];
+        draw_text(y, x, r->x + r->w - x, sesslist_short_command(s->cmdline, cmd, sizeof cmd), base);
+    }
 }
 
 static void draw_empty(app *a, const rect *r)
@@ -209,7 +211,7 @@ void sessions_draw(app *a)
     double now = data_now();
     for (int y = 0; y < lay.body.h && l->pos.top + y < l->nrows; y++)
         draw_row(a, &lay.body, lay.body.y + y, l->pos.top + y, &c, now);
-    app_draw_status(a, "Enter open  / filter  s sort  Space mark  c compare  d delete  r refresh  ? help  q quit");
+    app_draw_status(a, "? help  q quit  Enter open  / filter  s sort  Space mark  c compare  d delete  r refresh");
 }
 
 void sessions_search(app *a, const char *text)

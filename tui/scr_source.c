@@ -179,7 +179,7 @@ void source_draw(app *a)
         text[o] = '\0';
         draw_text(yy, x, COLS - x, l->text ? text : "(source not saved)", l->text ? base : base | (int)A_DIM);
     }
-    app_draw_status(a, "Up/Down move  PgUp/PgDn page  / find  Esc back  ? help  q quit");
+    app_draw_status(a, "? help  Esc back  q quit  Up/Down move  PgUp/PgDn page  / find");
 }
 
 void source_search(app *a, const char *text)

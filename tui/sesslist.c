@@ -36,6 +36,40 @@ int sesslist_match(const sl_entry *e, const char *filter)
     return match_contains(e->cmdline ? e->cmdline : "", filter) || strcmp(id, filter) == 0;
 }
 
+char *sesslist_short_command(const char *cmd, char *buf, size_t len)
+{
+    if (!len)
+        return buf;
+    size_t o = 0;
+    const char *p = cmd ? cmd : "";
+    while (*p && o + 1 < len) {
+        const char *end = strchr(p, ' ');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        const char *w = p;
+        if (*p == '/' && n > 1) {
+            /* the part after the last '/' of this word, if there is one */
+            for (size_t i = n; i > 1; i--)
+                if (p[i - 1] == '/') {
+                    if (i < n)
+                        w = p + i;
+                    break;
+                }
+        }
+        size_t wn = n - (size_t)(w - p);
+        if (wn > len - 1 - o)
+            wn = len - 1 - o;
+        memcpy(buf + o, w, wn);
+        o += wn;
+        p += n;
+        while (*p == ' ' && o + 1 < len) {
+            buf[o++] = ' ';
+            p++;
+        }
+    }
+    buf[o] = '\0';
+    return buf;
+}
+
 typedef struct block {
     size_t first, count;       /* a run of the tree order: a root and its descendants */
     const sl_entry *root;

@@ -28,6 +28,11 @@ const char *sesslist_sort_name(int sort);
  * when out of memory. */
 long sesslist_order(const sl_entry *e, size_t n, int sort, const char *filter, size_t *order, int *depth);
 
+/* The command for a narrow column into buf: the program and every absolute
+ * path argument by their base names ("/usr/bin/python3 /a/b/app.py -v" ->
+ * "python3 app.py -v"). Returns buf. */
+char *sesslist_short_command(const char *cmd, char *buf, size_t len);
+
 /* 1 if entry e matches filter (empty or NULL: everything matches). */
 int sesslist_match(const sl_entry *e, const char *filter);
 
