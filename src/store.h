@@ -131,6 +131,38 @@ int store_source_line(store *s, int64_t session, const char *file, int32_t line,
 int store_events(store *s, int64_t session,
                  int (*fn)(void *arg, double t, const char *kind, const char *detail), void *arg);
 
+/* One frame of a stack as stored. */
+typedef struct store_frame {
+    const char *file, *func;
+    int32_t line;              /* 0 or less: a pseudo frame ("[no Python frame]") */
+} store_frame;
+
+/* The deepest stack store_stacks follows; deeper chains lose their outermost frames. */
+#define STORE_MAX_DEPTH 512
+
+/* One stack's sums over a range: its frames outermost first. */
+typedef struct store_stack_row {
+    int64_t stack;             /* the innermost stack id */
+    const store_frame *frames; /* frames[0] outermost, frames[depth - 1] the charged line */
+    size_t depth;
+    int truncated;             /* 1 if outer frames were dropped (deeper than STORE_MAX_DEPTH) */
+    int64_t growth, shrink, hits;
+} store_stack_row;
+
+/* Sums the charges of intervals ending in [from, to] (seconds from start) per
+ * whole stack, ordered by growth (largest first) then stack id, and calls fn
+ * per stack; the row and its strings live until fn returns (non-zero stops).
+ * Returns 0 or -1. */
+int store_stacks(store *s, int64_t session, double from, double to,
+                 int (*fn)(void *arg, const store_stack_row *row), void *arg);
+
+/* Calls fn, in time order, for each interval ending in [from, to] (seconds
+ * from start) that charged file:line (as the innermost frame), with t in
+ * seconds from the session's start and that interval's growth and shrink
+ * there. Returns 0 or -1. */
+int store_line_times(store *s, int64_t session, double from, double to, const char *file, int32_t line,
+                     int (*fn)(void *arg, double t, int64_t growth, int64_t shrink), void *arg);
+
 /* The first and last timeline samples with a known RSS: their times and RSS.
  * Returns 0, 1 if the session has none, -1 on error. */
 int store_rss_span(store *s, int64_t session, double *t0, int64_t *rss0, double *t1, int64_t *rss1);

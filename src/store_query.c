@@ -343,3 +343,147 @@ int store_events(store *s, int64_t session,
     }
     return finish(s, st, rc);
 }
+
+/* The frames of the stack being gathered by store_stacks, with copies of their strings. */
+typedef struct chain {
+    store_frame frames[STORE_MAX_DEPTH];
+    size_t off[STORE_MAX_DEPTH][2];    /* file, func offsets into text */
+    size_t depth;
+    char *text;
+    size_t used, cap;
+} chain;
+
+/* Appends a copy of str to c->text; sets *off. Returns 0, or -1 when out of memory. */
+static int chain_copy(chain *c, const char *str, size_t *off)
+{
+    size_t n = strlen(str) + 1;
+    if (c->used + n > c->cap) {
+        size_t cap = c->cap ? c->cap : 4096;
+        while (cap < c->used + n)
+            cap *= 2;
+        char *t = realloc(c->text, cap);
+        if (!t)
+            return -1;
+        c->text = t;
+        c->cap = cap;
+    }
+    memcpy(c->text + c->used, str, n);
+    *off = c->used;
+    c->used += n;
+    return 0;
+}
+
+/* Points the gathered frames at their strings and hands the stack to fn; returns what fn returns. */
+static int chain_emit(chain *c, store_stack_row *row, int (*fn)(void *arg, const store_stack_row *row), void *arg)
+{
+    for (size_t i = 0; i < c->depth; i++) {
+        c->frames[i].file = c->text + c->off[i][0];
+        c->frames[i].func = c->text + c->off[i][1];
+    }
+    row->frames = c->frames;
+    row->depth = c->depth;
+    return fn(arg, row);
+}
+
+int store_stacks(store *s, int64_t session, double from, double to,
+                 int (*fn)(void *arg, const store_stack_row *row), void *arg)
+{
+    double start;
+    if (s->empty)
+        return 0;
+    int r = session_start(s, session, &start);
+    if (r != 0)
+        return r < 0 ? -1 : 0;
+    /* per stack sums, then each stack's chain from its innermost frame out (depth 0),
+     * bounded so that a damaged database with a cycle cannot loop */
+    static const char sql[] =
+        "WITH RECURSIVE per AS (SELECT stack, sum(growth) AS g, sum(shrink) AS sh, sum(hits) AS h"
+        " FROM charges WHERE session = ?1 AND t >= ?2 AND t <= ?3 GROUP BY stack),"
+        " chain(leaf, id, depth) AS (SELECT stack, stack, 0 FROM per"
+        "  UNION ALL SELECT chain.leaf, k.parent, chain.depth + 1 FROM chain JOIN stacks k ON k.id = chain.id"
+        "  WHERE k.parent != 0 AND chain.depth + 1 < ?4)"
+        " SELECT per.stack, per.g, per.sh, per.h, chain.depth, k.parent, fs.s, fn.s, f.line"
+        " FROM per JOIN chain ON chain.leaf = per.stack JOIN stacks k ON k.id = chain.id"
+        " JOIN frames f ON f.id = k.frame JOIN strings fs ON fs.id = f.file JOIN strings fn ON fn.id = f.func"
+        " ORDER BY per.g DESC, per.stack, chain.depth DESC";
+    sqlite3_stmt *st;
+    if (prepare(s, sql, &st) < 0)
+        return -1;
+    sqlite3_bind_int64(st, 1, session);
+    sqlite3_bind_double(st, 2, start + from);
+    sqlite3_bind_double(st, 3, start + to);
+    sqlite3_bind_int(st, 4, STORE_MAX_DEPTH);
+    chain *c = calloc(1, sizeof *c);
+    if (!c) {
+        sqlite3_finalize(st);
+        return store_failf(s, STORE_ERR_OTHER, "out of memory");
+    }
+    store_stack_row row = { 0 };
+    int rc, stopped = 0, oom = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t leaf = sqlite3_column_int64(st, 0);
+        if (c->depth && leaf != row.stack) {
+            if ((stopped = chain_emit(c, &row, fn, arg)) != 0)
+                break;
+            c->depth = 0;
+            c->used = 0;
+        }
+        if (!c->depth) {
+            row.stack = leaf;
+            row.growth = sqlite3_column_int64(st, 1);
+            row.shrink = sqlite3_column_int64(st, 2);
+            row.hits = sqlite3_column_int64(st, 3);
+            /* the first row of a chain is its outermost frame: a parent left means it was cut */
+            row.truncated = sqlite3_column_int64(st, 5) != 0;
+        }
+        if (c->depth == STORE_MAX_DEPTH)
+            continue;
+        const char *file = (const char *)sqlite3_column_text(st, 6);
+        const char *func = (const char *)sqlite3_column_text(st, 7);
+        size_t d = c->depth;
+        if (chain_copy(c, file ? file : "?", &c->off[d][0]) < 0 || chain_copy(c, func ? func : "?", &c->off[d][1]) < 0) {
+            oom = 1;
+            break;
+        }
+        c->frames[d].line = sqlite3_column_int(st, 8);
+        c->depth++;
+    }
+    if (!oom && !stopped && c->depth && rc == SQLITE_DONE)
+        chain_emit(c, &row, fn, arg);
+    free(c->text);
+    free(c);
+    if (oom) {
+        sqlite3_finalize(st);
+        return store_failf(s, STORE_ERR_OTHER, "out of memory");
+    }
+    return finish(s, st, rc);
+}
+
+int store_line_times(store *s, int64_t session, double from, double to, const char *file, int32_t line,
+                     int (*fn)(void *arg, double t, int64_t growth, int64_t shrink), void *arg)
+{
+    double start;
+    if (s->empty)
+        return 0;
+    int r = session_start(s, session, &start);
+    if (r != 0)
+        return r < 0 ? -1 : 0;
+    sqlite3_stmt *st;
+    if (prepare(s, "SELECT c.t, sum(c.growth), sum(c.shrink) FROM charges c"
+                   " JOIN stacks k ON k.id = c.stack JOIN frames f ON f.id = k.frame"
+                   " WHERE c.session = ?1 AND c.t >= ?2 AND c.t <= ?3 AND f.line = ?5"
+                   " AND f.file = (SELECT id FROM strings WHERE s = ?4)"
+                   " GROUP BY c.t ORDER BY c.t", &st) < 0)
+        return -1;
+    sqlite3_bind_int64(st, 1, session);
+    sqlite3_bind_double(st, 2, start + from);
+    sqlite3_bind_double(st, 3, start + to);
+    sqlite3_bind_text(st, 4, file, -1, SQLITE_STATIC);
+    sqlite3_bind_int(st, 5, line);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (fn(arg, sqlite3_column_double(st, 0) - start, sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2)))
+            break;
+    }
+    return finish(s, st, rc);
+}

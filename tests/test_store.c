@@ -405,6 +405,126 @@ static void test_queries(void)
     store_close(s);
 }
 
+/* What store_stacks and store_line_times hand back, copied. */
+typedef struct stk {
+    int n;
+    char chain[8][160];
+    size_t depth[8];
+    int truncated[8];
+    int64_t growth[8], shrink[8], hits[8];
+    double t[8];
+} stk;
+
+static int stk_row(void *arg, const store_stack_row *r)
+{
+    stk *g = arg;
+    if (g->n < 8) {
+        char *o = g->chain[g->n];
+        size_t used = 0;
+        o[0] = '\0';
+        for (size_t i = 0; i < r->depth && used < 160; i++)
+            used += (size_t)snprintf(o + used, 160 - used, "%s%s:%s:%d", i ? ";" : "", r->frames[i].file,
+                                     r->frames[i].func, (int)r->frames[i].line);
+        g->depth[g->n] = r->depth;
+        g->truncated[g->n] = r->truncated;
+        g->growth[g->n] = r->growth;
+        g->shrink[g->n] = r->shrink;
+        g->hits[g->n] = r->hits;
+    }
+    g->n++;
+    return 0;
+}
+
+static int time_row(void *arg, double t, int64_t growth, int64_t shrink)
+{
+    stk *g = arg;
+    if (g->n < 8) {
+        g->t[g->n] = t;
+        g->growth[g->n] = growth;
+        g->shrink[g->n] = shrink;
+    }
+    g->n++;
+    return 0;
+}
+
+static int stop_first(void *arg, const store_stack_row *r)
+{
+    (void)r;
+    ++*(int *)arg;
+    return 1;
+}
+
+/* Per-stack sums with whole chains (outermost first), and when a line grew. */
+static void test_stacks(void)
+{
+    const char *p = tmp("rt.db");   /* written by test_roundtrip */
+    char err[512];
+    store *s = store_open(p, STORE_READ, err, sizeof err);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    int64_t root;
+    CHECK(store_latest_session(s, &root) == 0);
+    stk g = { 0 };
+    CHECK(store_stacks(s, root, 0, STORE_OPEN_END, stk_row, &g) == 0 && g.n == 3);
+    CHECK_STR(g.chain[0], "app.py:main:10;app.py:load:20;lib.py:parse:5");
+    CHECK(g.depth[0] == 3 && !g.truncated[0] && g.growth[0] == (15 << 20) && g.shrink[0] == (12 << 20) &&
+          g.hits[0] == 250);
+    CHECK_STR(g.chain[1], "app.py:main:11");
+    CHECK(g.depth[1] == 1 && g.growth[1] == (5 << 20) && g.shrink[1] == (1 << 20) && g.hits[1] == 49);
+    CHECK_STR(g.chain[2], "app.py:main:10");
+    CHECK(g.growth[2] == (2 << 20) && g.hits[2] == 100);
+    /* the range picks intervals, as for line reports */
+    memset(&g, 0, sizeof g);
+    CHECK(store_stacks(s, root, 1.5, 2.5, stk_row, &g) == 0 && g.n == 2);
+    CHECK_STR(g.chain[0], "app.py:main:10");
+    CHECK(g.growth[1] == 0 && g.shrink[1] == (12 << 20) && g.depth[1] == 3);
+    memset(&g, 0, sizeof g);
+    CHECK(store_stacks(s, root, 2.6, 9, stk_row, &g) == 0 && g.n == 0);
+    /* a child's stacks are its own; fn can stop the walk */
+    store_sessions l;
+    CHECK(store_list_sessions(s, &l) == 0 && l.n == 2);
+    if (l.n == 2) {
+        memset(&g, 0, sizeof g);
+        CHECK(store_stacks(s, l.items[1].id, 0, STORE_OPEN_END, stk_row, &g) == 0 && g.n == 1);
+        CHECK_STR(g.chain[0], "app.py:main:10;app.py:load:20");
+    }
+    store_sessions_free(&l);
+    int calls = 0;
+    CHECK(store_stacks(s, root, 0, STORE_OPEN_END, stop_first, &calls) == 0 && calls == 1);
+    /* no such session: nothing */
+    memset(&g, 0, sizeof g);
+    CHECK(store_stacks(s, 9999, 0, STORE_OPEN_END, stk_row, &g) == 0 && g.n == 0);
+
+    /* when lib.py:5 grew and shrank, in seconds from the start */
+    memset(&g, 0, sizeof g);
+    CHECK(store_line_times(s, root, 0, STORE_OPEN_END, "lib.py", 5, time_row, &g) == 0 && g.n == 2);
+    CHECK(g.t[0] == 1.0 && g.growth[0] == (15 << 20) && g.shrink[0] == 0);
+    CHECK(g.t[1] == 2.0 && g.growth[1] == 0 && g.shrink[1] == (12 << 20));
+    memset(&g, 0, sizeof g);
+    CHECK(store_line_times(s, root, 1.5, STORE_OPEN_END, "lib.py", 5, time_row, &g) == 0 && g.n == 1);
+    memset(&g, 0, sizeof g);
+    CHECK(store_line_times(s, root, 0, STORE_OPEN_END, "lib.py", 6, time_row, &g) == 0 && g.n == 0);
+    CHECK(store_line_times(s, root, 0, STORE_OPEN_END, "nope.py", 5, time_row, &g) == 0 && g.n == 0);
+    store_close(s);
+
+    /* a damaged database whose stacks form a cycle: the walk stops at STORE_MAX_DEPTH */
+    const char *c = tmp("cycle.db");
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", p, c);
+    CHECK(system(cmd) == 0);
+    CHECK(raw_exec(c, "UPDATE stacks SET parent = (SELECT max(id) FROM stacks WHERE parent != 0)"
+                      " WHERE id = (SELECT min(id) FROM stacks)") == SQLITE_OK);
+    s = store_open(c, STORE_READ, err, sizeof err);
+    CHECK(s != NULL);
+    if (s) {
+        memset(&g, 0, sizeof g);
+        CHECK(store_stacks(s, root, 0, STORE_OPEN_END, stk_row, &g) == 0 && g.n == 3);
+        CHECK(g.depth[0] == STORE_MAX_DEPTH && g.truncated[0]);
+        store_close(s);
+    }
+}
+
 static int count_strings(const char *p)
 {
     return (int)raw_int(p, "SELECT count(*) FROM strings");
@@ -843,6 +963,7 @@ int main(void)
     test_migrate_partial();
     test_roundtrip();
     test_queries();
+    test_stacks();
     test_interning();
     test_transaction();
     test_cut();
