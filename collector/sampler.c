@@ -41,7 +41,8 @@ static double clock_s(clockid_t id)
 
 static double now_unix(const sampler *s)
 {
-    return s->real0 + (clock_s(CLOCK_MONOTONIC) - s->mono0);
+    double speed = s->o.clock_speed > 0 ? s->o.clock_speed : 1.0;
+    return s->real0 + (clock_s(CLOCK_MONOTONIC) - s->mono0) * speed;
 }
 
 sampler *sampler_new(const sampler_opts *o, const mw_sink *sink)

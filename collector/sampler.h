@@ -27,6 +27,7 @@ typedef struct sampler_opts {
     int extra_fd;
     void (*on_fd)(void *arg, sampler *s);
     void *hook_arg;
+    double clock_speed;   /* tests of retention: recorded time runs this many times faster; 0: real time */
 } sampler_opts;
 
 enum sampler_trigger { SAMPLING_TIMER = 1, SAMPLING_FAULTS = 2, SAMPLING_BOTH = 3 };

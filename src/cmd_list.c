@@ -12,6 +12,7 @@
 #include "report.h"
 #include "sesstree.h"
 #include "store.h"
+#include "store_daemon.h"
 #include "textout.h"
 #include "units.h"
 
@@ -31,7 +32,7 @@ static double duration(const store_session *ss, double now)
     return end > ss->start ? end - ss->start : 0;
 }
 
-static void print_json(FILE *f, const store_sessions *l, double now)
+static void print_json(FILE *f, const store_sessions *l, const store_leaks *leaks, double now)
 {
     fputc('[', f);
     for (size_t i = 0; i < l->n; i++) {
@@ -65,6 +66,21 @@ static void print_json(FILE *f, const store_sessions *l, double now)
         jsonw_num(f, s->interval, 1);
         jsonw_key(f, "samples", 0);
         jsonw_int(f, s->samples, 1);
+        /* set when memwatch daemon flagged the process: slope, when, the line that grew most */
+        const store_leak *lk = store_leaks_find(leaks, s->id);
+        jsonw_key(f, "leak", 0);
+        if (lk) {
+            fputc('{', f);
+            jsonw_key(f, "bytes_per_min", 1);
+            jsonw_num(f, lk->bytes_per_min, 1);
+            jsonw_key(f, "t", 0);
+            jsonw_num(f, lk->t, 1);
+            jsonw_key(f, "where", 0);
+            jsonw_string(f, lk->where);
+            fputc('}', f);
+        } else {
+            fputs("null", f);
+        }
         fputc('}', f);
     }
     fputs(l->n ? "\n]\n" : "]\n", f);
@@ -81,7 +97,7 @@ static const char *status_text(const store_session *s, char *buf, size_t len)
     return store_status_name(s->status);
 }
 
-static int print_table(FILE *f, const store_sessions *l, double now)
+static int print_table(FILE *f, const store_sessions *l, const store_leaks *leaks, double now)
 {
     size_t n = l->n;
     int64_t *ids = malloc(n * sizeof *ids), *parents = malloc(n * sizeof *parents);
@@ -96,15 +112,24 @@ static int print_table(FILE *f, const store_sessions *l, double now)
     }
     if (sesstree_order(ids, parents, n, order, depth) < 0)
         goto out;
-    fprintf(f, "%5s %8s  %-19s %9s %10s  %-9s  %s\n", "ID", "PID", "START", "DURATION", "PEAK RSS", "STATUS", "COMMAND");
+    /* the LEAK column (growth per minute flagged by memwatch daemon) only when some session has one */
+    int leak_col = leaks->n > 0;
+    fprintf(f, "%5s %8s  %-19s %9s %10s  %-9s  %s%s\n", "ID", "PID", "START", "DURATION", "PEAK RSS", "STATUS",
+            leak_col ? "     LEAK/MIN  " : "", "COMMAND");
     for (size_t k = 0; k < n; k++) {
         const store_session *s = &l->items[order[k]];
         char start[32], dur[32], peak[32], st[32], cmd[4 * CMD_COLS + 8];
         int d = depth[order[k]] < 8 ? depth[order[k]] : 8;
-        fprintf(f, "%5lld %8d  %-19s %9s %10s  %-9s  %*s%s%s\n", (long long)s->id, s->pid,
+        char leak[40] = "";
+        const store_leak *lk = leak_col ? store_leaks_find(leaks, s->id) : NULL;
+        if (leak_col) {
+            char b[32];
+            snprintf(leak, sizeof leak, "%13s  ", lk ? units_format_bytes((int64_t)lk->bytes_per_min, b, sizeof b) : "-");
+        }
+        fprintf(f, "%5lld %8d  %-19s %9s %10s  %-9s  %s%*s%s%s\n", (long long)s->id, s->pid,
                 report_format_time(s->start, start, sizeof start), units_format_duration(duration(s, now), dur, sizeof dur),
                 s->peak_rss == MW_NOVAL ? "-" : units_format_bytes(s->peak_rss, peak, sizeof peak),
-                status_text(s, st, sizeof st), 2 * (d > 0 ? d - 1 : 0), "", d > 0 ? "└ " : "",
+                status_text(s, st, sizeof st), leak, 2 * (d > 0 ? d - 1 : 0), "", d > 0 ? "└ " : "",
                 textout_clean(s->cmdline, cmd, sizeof cmd, CMD_COLS - (size_t)(2 * d)));
     }
     rc = 0;
@@ -147,14 +172,23 @@ int cmd_list(int argc, char **argv, const mw_globals *g)
         store_close(st);
         return rc;
     }
+    store_leaks leaks = { 0 };
+    if (st && store_list_leaks(st, &leaks) < 0) {
+        fprintf(stderr, "memwatch: %s\n", store_errmsg(st));
+        int rc = store_exit_status(store_errkind(st));
+        store_sessions_free(&l);
+        store_close(st);
+        return rc;
+    }
     double now = now_unix();
     int rc = MW_EXIT_OK;
     if (o.json)
-        print_json(stdout, &l, now);
+        print_json(stdout, &l, &leaks, now);
     else if (l.n == 0)
         printf("no sessions recorded yet in %s\nrecord one with: memwatch run -- python3 script.py\n", path);
-    else if (print_table(stdout, &l, now) < 0)
+    else if (print_table(stdout, &l, &leaks, now) < 0)
         rc = MW_EXIT_ERROR;
+    store_leaks_free(&leaks);
     store_sessions_free(&l);
     store_close(st);
     if (fflush(stdout) != 0) {

@@ -14,6 +14,7 @@ int cmd_run(int argc, char **argv, const mw_globals *g);      /* run [OPTS] -- C
 int cmd_attach(int argc, char **argv, const mw_globals *g);   /* attach PID / --pid PID */
 int cmd_list(int argc, char **argv, const mw_globals *g);     /* list [--json] */
 int cmd_report(int argc, char **argv, const mw_globals *g);   /* report [SESSION] ... */
+int cmd_daemon(int argc, char **argv, const mw_globals *g);   /* daemon [OPTS] */
 int cmd_export(int argc, char **argv, const mw_globals *g);   /* export [SESSION] --format F ... */
 int cmd_plot(int argc, char **argv, const mw_globals *g);     /* plot [SESSION] -o FILE ... */
 int cmd_diff(int argc, char **argv, const mw_globals *g);     /* diff SESSION_A SESSION_B ... */

@@ -14,6 +14,7 @@ static void usage(FILE *f)
           "       memwatch list [--json]                  recorded sessions\n"
           "       memwatch report [SESSION] [--lines|--functions|--timeline] [--from S] [--to S]\n"
           "                       [--top N] [--json]      where memory grew\n"
+          "       memwatch daemon --match REGEX [OPTIONS]  watch processes continuously, flag leaks\n"
           "       memwatch export [SESSION] --format mprof|speedscope|collapsed|chrome|csv|json\n"
           "                       [-o FILE] [--from S] [--to S] [--children]   for other tools\n"
           "       memwatch plot [SESSION] -o FILE.png|FILE.svg [--width W] [--height H]\n"
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
     }
     static const struct { const char *name; int (*fn)(int, char **, const mw_globals *); } cmds[] = {
         { "run", cmd_run }, { "attach", cmd_attach }, { "list", cmd_list }, { "report", cmd_report },
+        { "daemon", cmd_daemon },
         { "export", cmd_export }, { "plot", cmd_plot }, { "diff", cmd_diff },
     };
     /* memwatch [OPTIONS] SUBCOMMAND ...: options before the subcommand move after it */

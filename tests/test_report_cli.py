@@ -39,7 +39,7 @@ GROW_FUNC = 'build'
 SHRINK_LINE = 10    # del keep
 
 LIST_KEYS = {'id', 'parent', 'pid', 'command', 'exe', 'python', 'start', 'end', 'duration_s', 'exit_code',
-             'peak_rss_bytes', 'status', 'interval_s', 'samples'}
+             'peak_rss_bytes', 'status', 'interval_s', 'samples', 'leak'}
 ROW_KEYS = {'file', 'line', 'function', 'growth_bytes', 'shrink_bytes', 'net_bytes', 'hits', 'peak_rss_bytes'}
 TIMELINE_KEYS = {'t', 'time', 'rss_bytes', 'uss_bytes', 'pss_bytes', 'swap_bytes', 'rss_peak_bytes', 'ticks'}
 
@@ -78,6 +78,7 @@ def test_report(s, env):
     root = next(x for x in sessions if x['parent'] is None)
     child = [x for x in sessions if x['parent'] == root['id']]
     s.check(all(set(x) == LIST_KEYS for x in sessions), 'list --json keys: %r' % sorted(sessions[0]))
+    s.check(all(x['leak'] is None for x in sessions), 'list --json: no leak flag outside the daemon')
     s.check(root['status'] == 'ended' and root['exit_code'] == 0, 'root ended with exit 0: %r' % root)
     s.check(root['peak_rss_bytes'] >= 120 << 20, 'root peak >= 120 MiB (%r)' % root['peak_rss_bytes'])
     s.check(root['samples'] >= 10 and root['interval_s'] == 0.05, 'samples and interval: %r' % root)
