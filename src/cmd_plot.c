@@ -253,9 +253,13 @@ int cmd_plot(int argc, char **argv, const mw_globals *g)
     char cmd[200], title[400], note[300], peak[32];
     snprintf(title, sizeof title, "memwatch: session %lld (pid %d) %s", (long long)root.id, root.pid,
              textout_clean(root.cmdline, cmd, sizeof cmd, 90));
-    snprintf(note, sizeof note, "peak %s%s%s", units_format_bytes((int64_t)plotdata_max(&j.series), peak, sizeof peak),
-             all.n > 1 ? ", with its child processes summed" : "",
-             j.nlines ? "; dashed: where the top lines grew (sampled)" : "");
+    if (!j.series.n)
+        snprintf(note, sizeof note, "no memory samples in this range");
+    else
+        snprintf(note, sizeof note, "peak %s%s%s",
+                 units_format_bytes((int64_t)plotdata_max(&j.series), peak, sizeof peak),
+                 all.n > 1 ? ", with its child processes summed" : "",
+                 j.nlines ? "; dashed: where the top lines grew (sampled)" : "");
     plot_model m = { title, note, &j.series, o.from, t1 > o.from ? t1 : o.from + 1, j.lines, j.nlines, j.marks,
                      j.nmarks, o.width, o.height, o.type == PLOT_SVG };
     if (plotdraw_write(&m, o.out, err, sizeof err) < 0) {

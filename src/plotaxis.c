@@ -118,6 +118,11 @@ char *plotaxis_time_label(const plotaxis *a, double v, char *buf, size_t len)
         snprintf(buf, len, "%s%.*fms", sign, decimals(step * 1000), v * 1000);
     } else if (v < 60) {
         snprintf(buf, len, "%s%.*fs", sign, step < 1 ? decimals(step) : 0, v);
+    } else if (v < 3600 && step < 1) {
+        /* sub-second ticks past a minute: keep the decimals */
+        int d = decimals(step);
+        double sec = fmod(v, 60);
+        snprintf(buf, len, "%s%ldm%0*.*fs", sign, (long)(v / 60), d + 3, d, sec);
     } else if (v < 3600) {
         long s = lround(v);
         if (s % 60)

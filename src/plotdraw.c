@@ -86,7 +86,11 @@ static void draw_axes(cairo_t *cr, const area *a, const plotaxis *ya, const plot
         cairo_stroke(cr);
         plotaxis_time_label(xa, xa->ticks[i], buf, sizeof buf);
         cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
-        cairo_move_to(cr, x - text_width(cr, buf) / 2, a->y1 + 6 + FONT_SIZE);
+        /* centred under its tick, kept inside the image (the right margin is 24) */
+        double tw = text_width(cr, buf), left = x - tw / 2;
+        if (left + tw > a->x1 + 22)
+            left = a->x1 + 22 - tw;
+        cairo_move_to(cr, left, a->y1 + 6 + FONT_SIZE);
         cairo_show_text(cr, buf);
     }
     /* the frame, drawn over the grid */

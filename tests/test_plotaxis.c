@@ -77,6 +77,10 @@ static void test_time_axis(void)
     plotaxis_time(0, 0.004, 5, &a);
     CHECK(a.step == 0.001);
     CHECK_STR(plotaxis_time_label(&a, 0.003, buf, sizeof buf), "3ms");
+    plotaxis_time(1000, 1001, 11, &a);
+    CHECK(a.step == 0.1 && a.n == 11);
+    CHECK_STR(plotaxis_time_label(&a, a.ticks[1], buf, sizeof buf), "16m40.1s");
+    CHECK_STR(plotaxis_time_label(&a, 1205.5, buf, sizeof buf), "20m05.5s");
     plotaxis_time(0, 10 * 86400, 6, &a);
     CHECK(a.step == 2 * 86400);
     CHECK_STR(plotaxis_time_label(&a, 4 * 86400, buf, sizeof buf), "4d");
