@@ -89,7 +89,8 @@ int proclist_scan(proclist *l)
         if (e->pid > 0)
             l->n++;
     }
-    qsort(l->items, l->n, sizeof *l->items, by_pid);
+    if (l->n > 1)
+        qsort(l->items, l->n, sizeof *l->items, by_pid);
     return (int)l->n;
 }
 

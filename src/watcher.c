@@ -305,7 +305,7 @@ static int cmp_key(const void *a, const void *b)
 static int wset_has(const watcher *w, pid_t pid, unsigned long long start)
 {
     pidkey k = { pid, start };
-    return bsearch(&k, w->wset, w->nwset, sizeof k, cmp_key) != NULL;
+    return w->nwset && bsearch(&k, w->wset, w->nwset, sizeof k, cmp_key) != NULL;
 }
 
 static int wset_add(watcher *w, pid_t pid, unsigned long long start)
@@ -456,7 +456,8 @@ int watcher_scan(watcher *w, sampler *s, double now)
         cand[nc++] = e;
     }
     /* parents before their children, so that a child is left to the sampler */
-    qsort(cand, nc, sizeof *cand, by_start);
+    if (nc > 1)
+        qsort(cand, nc, sizeof *cand, by_start);
     int rc = 0;
     for (size_t i = 0; i < nc; i++) {
         const proclist_entry *e = cand[i];
