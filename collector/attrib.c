@@ -65,6 +65,11 @@ static long item_of(attrib *a, uint32_t stack, int trigger, int64_t rss)
 
 int attrib_charge(attrib *a, uint32_t stack, int trigger, int64_t delta, int64_t rss)
 {
+    return attrib_add(a, stack, trigger, delta, rss, 1);
+}
+
+int attrib_add(attrib *a, uint32_t stack, int trigger, int64_t delta, int64_t rss, uint32_t hits)
+{
     if (delta > 0)
         a->growth += delta;
     else
@@ -77,10 +82,24 @@ int attrib_charge(attrib *a, uint32_t stack, int trigger, int64_t delta, int64_t
         c->growth += delta;
     else
         c->shrink -= delta;
-    c->hits++;
+    c->hits += hits;
     if (rss > c->peak_rss)
         c->peak_rss = rss;
     return 0;
+}
+
+int64_t attrib_share_before(const uint64_t *times, size_t n, uint64_t prev_ns, uint64_t read_ns, int64_t delta)
+{
+    if (delta <= 0 || n == 0)
+        return 0;
+    size_t nearer_prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (times[i] <= prev_ns)
+            nearer_prev++;
+        else if (times[i] < read_ns && times[i] - prev_ns < read_ns - times[i])
+            nearer_prev++;
+    }
+    return (int64_t)((double)delta * (double)nearer_prev / (double)n);
 }
 
 void attrib_reset(attrib *a)

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #define RING_PAGES 2        /* data pages per counter (a power of two) */
@@ -47,7 +48,9 @@ static int open_counter(pid_t tid, uint64_t period, int exclude_kernel)
     a.type = PERF_TYPE_SOFTWARE;
     a.config = PERF_COUNT_SW_PAGE_FAULTS;
     a.sample_period = period;
-    a.sample_type = PERF_SAMPLE_TID;
+    a.sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_TIME;
+    a.use_clockid = 1;
+    a.clockid = CLOCK_MONOTONIC;
     a.wakeup_events = 1;
     a.exclude_kernel = (unsigned)exclude_kernel;
     a.exclude_hv = 1;
@@ -254,11 +257,13 @@ size_t faults_drain(faults *f, fault_hit *out, size_t max, uint64_t *lost)
             ring_copy(data, size, tail, &h, sizeof h);
             if (h.size < sizeof h || tail + h.size > head)
                 break;
-            if (h.type == PERF_RECORD_SAMPLE && h.size >= sizeof h + 8) {
+            if (h.type == PERF_RECORD_SAMPLE && h.size >= sizeof h + 16) {
                 uint32_t v[2];
+                uint64_t when;
                 ring_copy(data, size, tail + sizeof h, v, sizeof v);
+                ring_copy(data, size, tail + sizeof h + 8, &when, sizeof when);
                 if (got < max)
-                    out[got++] = (fault_hit){ (pid_t)v[0], (pid_t)v[1] };
+                    out[got++] = (fault_hit){ (pid_t)v[0], (pid_t)v[1], when };
             } else if (h.type == PERF_RECORD_LOST && h.size >= sizeof h + 16 && lost) {
                 uint64_t v[2];
                 ring_copy(data, size, tail + sizeof h, v, sizeof v);

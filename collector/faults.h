@@ -14,6 +14,7 @@ typedef struct faults faults;
 /* One overflow of a counter: the thread that had just faulted in `period` pages. */
 typedef struct fault_hit {
     pid_t pid, tid;
+    uint64_t time_ns;        /* CLOCK_MONOTONIC when the counter overflowed */
 } fault_hit;
 
 /* Opens a counter of page faults on every thread of pid, overflowing every

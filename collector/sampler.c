@@ -295,16 +295,22 @@ static void take_fault_samples(sampler *s)
     if (!n)
         return;
     double now = now_unix(s);
-    /* one stack read per process per wake: the latest thread to fault */
+    /* one stack read per process per wake: the latest thread to fault, with
+     * the times of that thread's overflows it stands for */
+    uint64_t times[256];
     for (size_t i = 0; i < s->n; i++) {
         target *t = &s->targets[i];
         if (!t->alive)
             continue;
         for (size_t k = n; k-- > 0;) {
-            if (hits[k].pid == t->pid) {
-                (void)target_sample(&s->ctx, t, now, MW_TRIGGER_FAULT, hits[k].tid);
-                break;
-            }
+            if (hits[k].pid != t->pid)
+                continue;
+            size_t nt = 0;
+            for (size_t j = 0; j < n; j++)
+                if (hits[j].pid == t->pid && hits[j].tid == hits[k].tid)
+                    times[nt++] = hits[j].time_ns;
+            (void)target_sample(&s->ctx, t, now, MW_TRIGGER_FAULT, hits[k].tid, times, nt);
+            break;
         }
     }
 }
@@ -428,7 +434,7 @@ int sampler_run(sampler *s, volatile sig_atomic_t *stop, sampler_result *res)
             double now = now_unix(s);
             for (size_t i = 0; i < s->n; i++)
                 if (s->targets[i].alive)
-                    (void)target_sample(&s->ctx, &s->targets[i], now, MW_TRIGGER_TIMER, 0);
+                    (void)target_sample(&s->ctx, &s->targets[i], now, MW_TRIGGER_TIMER, 0, NULL, 0);
             if (s->fa)
                 faults_watch(s->fa);   /* a new thread gets its counter within a tick */
             next_tick += tick_period;

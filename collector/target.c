@@ -2,6 +2,7 @@
 #include "target.h"
 
 #include <errno.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -199,8 +200,37 @@ static uint32_t current_stack(target_ctx *c, target *t, pid_t tid)
     return c->pseudo_nopy;
 }
 
-int target_sample(target_ctx *c, target *t, double now, int trigger, pid_t tid)
+/* Monotonic clock in ns (the clock of the fault counters' timestamps). */
+static uint64_t mono_ns(void)
 {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Charges a fault sample's growth. Overflows queued while the previous fault
+ * sample of the same thread was read, and handled only now, belong nearer
+ * to that sample than to this one: their share of the growth goes to the
+ * previous stack, so an allocation that ended before the collector woke
+ * again is not charged to the line that followed it. */
+static void charge_fault(target *t, uint32_t id, pid_t tid, int64_t delta, int64_t rss,
+                         const uint64_t *times, size_t ntimes, uint64_t read_ns)
+{
+    int64_t to_prev = 0;
+    if (t->fault_prev_stack && t->fault_prev_tid == tid)
+        to_prev = attrib_share_before(times, ntimes, t->fault_prev_ns, read_ns, delta);
+    if (to_prev > 0)
+        (void)attrib_add(&t->charges, t->fault_prev_stack, MW_TRIGGER_FAULT, to_prev, rss, 0);
+    (void)attrib_add(&t->charges, id, MW_TRIGGER_FAULT, delta - to_prev, rss, 1);
+    t->fault_prev_stack = id;
+    t->fault_prev_tid = tid;
+    t->fault_prev_ns = read_ns;
+}
+
+int target_sample(target_ctx *c, target *t, double now, int trigger, pid_t tid,
+                  const uint64_t *times, size_t ntimes)
+{
+    uint64_t read_ns = trigger == MW_TRIGGER_FAULT ? mono_ns() : 0;
     int64_t rss = memstat_rss(&t->mem);
     if (rss <= 0) {   /* gone, or a zombie (a live process always has resident pages) */
         t->alive = 0;
@@ -223,6 +253,9 @@ int target_sample(target_ctx *c, target *t, double now, int trigger, pid_t tid)
             /* growth is the fault samples' to charge, to the thread that faulted:
              * a tick only counts its hit and leaves the growth pending */
             (void)attrib_charge(&t->charges, id, trigger, 0, rss);
+        } else if (trigger == MW_TRIGGER_FAULT) {
+            charge_fault(t, id, tid, delta, rss, times, ntimes, read_ns);
+            t->last_rss = rss;
         } else {
             (void)attrib_charge(&t->charges, id, trigger, delta, rss);
             t->last_rss = rss;

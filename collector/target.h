@@ -38,7 +38,10 @@ typedef struct target {
     int64_t parent_session;
     int launched;                /* 1 if this collector started it (and reaps it) */
     int is_root;                 /* watched for itself, not as a descendant */
-    int growth_by_faults;        /* page-fault counters watch its threads: timer ticks charge no growth */
+    int growth_by_faults;
+    uint32_t fault_prev_stack;   /* stack read by the last fault sample, its thread and time */
+    pid_t fault_prev_tid;
+    uint64_t fault_prev_ns;        /* page-fault counters watch its threads: timer ticks charge no growth */
     int alive;
     int ended;                   /* its session end was written */
     char exe[512];
@@ -66,8 +69,10 @@ int target_begin(target_ctx *c, target *t, pid_t pid, int64_t parent_session, in
 
 /* One sample: RSS now, the stack of thread tid (0: the GIL holder's), the
  * change since the last sample charged to it as taken by trigger (enum
- * mw_trigger). Returns 0, or -1 if the process is gone. */
-int target_sample(target_ctx *c, target *t, double now, int trigger, pid_t tid);
+ * mw_trigger). A fault sample passes the overflow times (CLOCK_MONOTONIC ns)
+ * of that thread it stands for. Returns 0, or -1 if the process is gone. */
+int target_sample(target_ctx *c, target *t, double now, int trigger, pid_t tid,
+                  const uint64_t *times, size_t ntimes);
 
 /* Writes the interval's timeline row and charges (inside a sink batch).
  * Returns 0, -1 on a sink error, 1 if the process is gone (nothing written). */

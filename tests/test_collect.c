@@ -50,6 +50,17 @@ static void test_attrib(void)
     attrib_free(&a);
 }
 
+static void test_share_before(void)
+{
+    uint64_t t[] = { 100, 140, 160, 190 };
+    /* previous read at 100, this one at 200: 100 and 140 are nearer the previous */
+    CHECK(attrib_share_before(t, 4, 100, 200, 4000) == 2000);
+    CHECK(attrib_share_before(t, 4, 0, 200, 4000) == 0);        /* all nearer this read */
+    CHECK(attrib_share_before(t, 4, 190, 1000, 4000) == 4000);  /* all at or before the previous read */
+    CHECK(attrib_share_before(t, 4, 100, 200, -50) == 0);       /* shrink is not split */
+    CHECK(attrib_share_before(t, 0, 100, 200, 4000) == 0);
+}
+
 static void test_stackids(void)
 {
     stackids *s = stackids_new();
@@ -145,6 +156,7 @@ int main(void)
 {
     test_tidmap();
     test_attrib();
+    test_share_before();
     test_stackids();
     test_tree();
     test_parse();
