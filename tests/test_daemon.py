@@ -20,6 +20,9 @@ Usage: test_daemon.py MEMWATCH
   than --keep-detail is folded into per-minute rows, ended sessions older than
   --keep-summary are deleted, and the database stops growing.
 - --on-leak runs its command with MEMWATCH_PID, MEMWATCH_SESSION, MEMWATCH_SLOPE.
+- children/notify: a matching child of a watched process is recorded as its
+  child session; under systemd (NOTIFY_SOCKET) READY=1, STATUS= and STOPPING=1
+  arrive on the socket.
 """
 import json
 import os
@@ -408,6 +411,73 @@ def test_retention(suite, memwatch, pys):
         shutil.rmtree(work, ignore_errors=True)
 
 
+PARENT_PY = '''import subprocess, sys, time
+# memwatch test: a matching process that starts a matching child
+child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)', sys.argv[2]])
+open(sys.argv[1], 'w').write(str(child.pid))
+try:
+    time.sleep(60)
+finally:
+    child.kill()
+'''
+
+
+def test_children_and_notify(suite, memwatch, pys):
+    """A matching child of a watched process is its child session, not a root of its own;
+    under systemd (NOTIFY_SOCKET) the daemon says READY=1, its status and STOPPING=1."""
+    work = tempfile.mkdtemp(prefix='mwdaemon-')
+    db = os.path.join(work, 'daemon.db')
+    marker = 'mwkids-%d-%d' % (os.getpid(), int(time.time()))
+    sock_path = os.path.join(work, 'notify')
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(sock_path)
+    sock.settimeout(15)
+    procs, d = [], None
+    old = os.environ.get('NOTIFY_SOCKET')
+    try:
+        os.environ['NOTIFY_SOCKET'] = sock_path
+        d = Daemon(memwatch, work, ['--match', marker, '--db', db, '--config', '/dev/null', '--interval', '0.2s',
+                                    '--scan-period', '0.2s'])
+        msgs = [sock.recv(4096).decode() for _ in range(2)]
+        suite.check(msgs[0] == 'READY=1', 'READY=1 first (got %r)' % msgs)
+        suite.check(msgs[1].startswith('STATUS=watching 0 processes'), 'STATUS line (got %r)' % msgs)
+        d.wait_ready()
+        suite.check('Ctrl-C' not in d.text(), 'as a service: no terminal hint')
+        parent, _, ready = start_py(pys[-1], work, 'parent.py', PARENT_PY, marker)
+        procs.append(parent)
+        child_pid = wait_for(lambda: os.path.exists(ready) and open(ready).read().strip(), 20)
+        suite.check(bool(child_pid), 'the parent started its child')
+        if child_pid:
+            child_pid = int(child_pid)
+
+            def both():
+                ss = {x['pid']: x for x in sessions(memwatch, db)}
+                return ss if parent.pid in ss and child_pid in ss else None
+            ss = wait_for(both, 15, 0.2)
+            suite.check(bool(ss), 'sessions for the parent and its child')
+            if ss:
+                suite.check(ss[child_pid]['parent'] == ss[parent.pid]['id'],
+                            'the matching child is the parent\'s child session (parent %r, want %r)' % (
+                                ss[child_pid]['parent'], ss[parent.pid]['id']))
+                roots = [x for x in ss.values() if x['parent'] is None and marker in x['command']]
+                suite.check(len(roots) == 1, 'one root session (got %d)' % len(roots))
+        d.p.send_signal(signal.SIGTERM)
+        msg = sock.recv(4096).decode()
+        suite.check(msg == 'STOPPING=1', 'STOPPING=1 on SIGTERM (got %r)' % msg)
+        suite.check(d.stop() == 0, 'daemon exit status 0')
+    finally:
+        if old is None:
+            os.environ.pop('NOTIFY_SOCKET', None)
+        else:
+            os.environ['NOTIFY_SOCKET'] = old
+        sock.close()
+        if d and d.p.poll() is None:
+            kill_quietly(d.p)
+        for p in procs:
+            kill_quietly(p)
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def test_usage(suite, memwatch, pys):
     work = tempfile.mkdtemp(prefix='mwdaemon-')
     try:
@@ -446,6 +516,7 @@ def main():
     suite.run(test_usage, memwatch, pys)
     suite.run(test_watch, memwatch, pys)
     suite.run(test_on_leak, memwatch, pys)
+    suite.run(test_children_and_notify, memwatch, pys)
     suite.run(test_unreadable, memwatch, pys)
     suite.run(test_retention, memwatch, pys)
     suite.done()
