@@ -1,4 +1,5 @@
 /* store_query: what readers ask of the database — sessions, timeline, line and function sums. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,6 +235,10 @@ int store_timeline(store *s, int64_t session, double from, double to,
     return finish(s, st, rc);
 }
 
+/* The bucket of charges_10min (schema/004_rollup.sql) a charge at t adds to. */
+#define BUCKET_S 600.0
+#define BUCKET "CAST(t / 600.0 AS INTEGER) * 600.0"
+
 int store_report(store *s, int64_t session, int group, double from, double to, int order,
                  int limit, int (*fn)(void *arg, const store_report_row *row), void *arg)
 {
@@ -259,11 +264,19 @@ int store_report(store *s, int64_t session, int group, double from, double to, i
         by = "g DESC, fs.s, ln";
         break;
     }
-    /* sum per stack first (one pass over the range), then per line or function */
-    char sql[1600];
+    /* sum per stack first, then per line or function: the ten-minute buckets
+     * lying whole inside the range come from charges_10min, the partial ones
+     * at its edges from the raw charges (bucketed by the same expression) */
+    char sql[2400];
     snprintf(sql, sizeof sql,
-             "WITH per AS (SELECT stack, sum(growth) AS g, sum(shrink) AS sh, sum(hits) AS h, max(peak_rss) AS pk"
-             " FROM charges WHERE session = ?1 AND t >= ?2 AND t <= ?3 GROUP BY stack)"
+             "WITH per AS (SELECT stack, sum(g) AS g, sum(sh) AS sh, sum(h) AS h, max(pk) AS pk FROM ("
+             "SELECT stack, growth AS g, shrink AS sh, hits AS h, peak_rss AS pk FROM charges_10min"
+             " WHERE session = ?1 AND t >= ?5 AND t < ?6"
+             " UNION ALL SELECT stack, growth, shrink, hits, peak_rss FROM charges WHERE session = ?1"
+             " AND t >= ?2 AND t <= ?7 AND " BUCKET " < ?5"
+             " UNION ALL SELECT stack, growth, shrink, hits, peak_rss FROM charges WHERE session = ?1"
+             " AND t >= ?8 AND t <= ?3 AND " BUCKET " >= ?6"
+             ") GROUP BY stack)"
              " SELECT fs.s, min(fn.s) AS fname, %s AS ln, sum(per.g) AS g, sum(per.sh) AS sh,"
              " sum(per.h) AS h, max(per.pk), %s"
              " FROM per JOIN stacks k ON k.id = per.stack JOIN frames f ON f.id = k.frame"
@@ -281,6 +294,16 @@ int store_report(store *s, int64_t session, int group, double from, double to, i
     sqlite3_bind_double(st, 2, start + from);
     sqlite3_bind_double(st, 3, start + to);
     sqlite3_bind_int(st, 4, limit > 0 ? limit : -1);
+    /* whole buckets: starting at or after the range's start, ending by its end */
+    double b0 = ceil((start + from) / BUCKET_S) * BUCKET_S, b1 = floor((start + to) / BUCKET_S) * BUCKET_S;
+    if (!(b1 >= b0))
+        b1 = b0;   /* none whole: the raw charges answer all of it, once */
+    sqlite3_bind_double(st, 5, b0);
+    sqlite3_bind_double(st, 6, b1);
+    /* one bound each for the edges, so that the (session, t) index is walked over the edge only */
+    double a = start + from, b = start + to;
+    sqlite3_bind_double(st, 7, b0 + 1 < b ? b0 + 1 : b);
+    sqlite3_bind_double(st, 8, b1 - 1 > a ? b1 - 1 : a);
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         store_report_row row = {

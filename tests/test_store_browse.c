@@ -1,7 +1,10 @@
 /* Unit tests: the store queries of the history browser (RSS at both ends of a
- * session, a file's saved source lines) and deleting a session with its
- * children, refusing one still being recorded. */
+ * session, a file's saved source lines), deleting a session with its
+ * children (refusing one still being recorded), and reports summed from the
+ * ten-minute buckets of charges_10min matching sums over every raw charge,
+ * for ranges cutting buckets anywhere, also after the migration backfills them. */
 #include <sqlite3.h>
+#include <math.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -62,6 +65,128 @@ static int collect_line(void *arg, int32_t line, const char *text)
         l->n++;
     }
     return 0;
+}
+
+/* Sum of growth - shrink, hits and growth of one stack's line over [a, b] seconds from start, per report. */
+typedef struct sums {
+    int64_t growth, shrink, hits, peak;
+    int rows;
+} sums;
+
+static int add_row(void *arg, const store_report_row *r)
+{
+    sums *s = arg;
+    s->growth += r->growth;
+    s->shrink += r->shrink;
+    s->hits += r->hits;
+    if (r->peak_rss != MW_NOVAL && r->peak_rss > s->peak)
+        s->peak = r->peak_rss;
+    s->rows++;
+    return 0;
+}
+
+/* The same sums straight from the raw charges. */
+static sums raw_sums(const char *path, int64_t session, double a, double b)
+{
+    sums out = { 0 };
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT coalesce(sum(growth), 0), coalesce(sum(shrink), 0), coalesce(sum(hits), 0),"
+                               " coalesce(max(peak_rss), 0) FROM charges WHERE session = ?1 AND t >= ?2 AND t <= ?3",
+                           -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, session);
+        sqlite3_bind_double(st, 2, a);
+        sqlite3_bind_double(st, 3, b);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            out.growth = sqlite3_column_int64(st, 0);
+            out.shrink = sqlite3_column_int64(st, 1);
+            out.hits = sqlite3_column_int64(st, 2);
+            out.peak = sqlite3_column_int64(st, 3);
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return out;
+}
+
+/* Reports over ranges that cut the ten-minute buckets anywhere equal the raw sums. */
+static void check_ranges(store *s, const char *path, int64_t session, double start, const char *what)
+{
+    static const double ranges[][2] = {
+        { 0, 1e300 }, { 0, 3 * 3600.0 }, { 1, 2 }, { 0, 600 }, { 599.9, 1200.1 }, { 600, 1200 },
+        { 123.4, 7000.5 }, { 3599, 3601 }, { 1800, 1e300 }, { 5000, 5000 }, { 9000, 9999 }, { 10799.5, 1e300 },
+    };
+    int bad = 0;
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+        for (int group = STORE_LINES; group <= STORE_FUNCTIONS; group++) {
+            sums got = { 0 };
+            CHECK(store_report(s, session, group, ranges[i][0], ranges[i][1], STORE_BY_GROWTH, 0, add_row, &got) == 0);
+            sums want = raw_sums(path, session, start + ranges[i][0], ranges[i][1] > 1e299 ? 1e300 : start + ranges[i][1]);
+            if (got.growth != want.growth || got.shrink != want.shrink || got.hits != want.hits ||
+                (want.hits && got.peak != want.peak)) {
+                bad++;
+                fprintf(stderr, "%s: range %g..%g: growth %lld/%lld shrink %lld/%lld hits %lld/%lld peak %lld/%lld\n",
+                        what, ranges[i][0], ranges[i][1], (long long)got.growth, (long long)want.growth,
+                        (long long)got.shrink, (long long)want.shrink, (long long)got.hits, (long long)want.hits,
+                        (long long)got.peak, (long long)want.peak);
+            }
+        }
+    }
+    CHECK(bad == 0);
+}
+
+static void test_rollup(void)
+{
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/rollup.db", dir);
+    store *s = store_open(path, STORE_WRITE, err, sizeof err);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    mw_sink k = store_sink(s);
+    /* three hours at one interval a second, starting off a bucket boundary; a
+     * few charges land exactly on boundaries */
+    double start = 1700000123.0;
+    CHECK(k.batch_begin(k.ctx) == 0);
+    int64_t id = begin(&k, 0, start);
+    const mw_stack_node nodes[] = { { 1, 0, "app.py", "main", 1, 5 }, { 2, 1, "app.py", "load", 10, 12 },
+                                    { 3, 1, "lib.py", "parse", 20, 21 } };
+    for (size_t i = 0; i < 3; i++)
+        CHECK(k.stack_node(k.ctx, &nodes[i]) == 0);
+    unsigned long long x = 12345;
+    int failed = 0;
+    for (int i = 1; i <= 3 * 3600; i++) {
+        double t = start + i;
+        if (i % 997 == 0)
+            t = ceil(t / 600.0) * 600.0;   /* right on a bucket boundary */
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        mw_charge c = { .stack = (uint32_t)(1 + (x >> 33) % 3), .growth = (int64_t)((x >> 20) % 100000),
+                        .shrink = (int64_t)((x >> 40) % 5000), .hits = (uint32_t)(1 + (x >> 50) % 9),
+                        .peak_rss = (int64_t)(1000000 + (x >> 30) % 777777) };
+        failed |= k.charge(k.ctx, id, t, &c) != 0;
+    }
+    CHECK(!failed);
+    end(&k, id, start + 3 * 3600 + 1);
+    CHECK(k.batch_commit(k.ctx) == 0);
+    CHECK(raw_int(path, "SELECT count(*) FROM charges_10min") > 18 * 2);
+    CHECK(raw_int(path, "SELECT count(*) FROM charges_10min") < 20 * 3 + 1);
+    check_ranges(s, path, id, start, "trigger");
+    store_close(s);
+
+    /* a database from before schema 4: the migration fills the buckets in */
+    sqlite3 *db;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "DROP TRIGGER charges_10min_add; DROP TRIGGER charges_10min_prune;"
+                           " DROP TABLE charges_10min; PRAGMA user_version = 3", NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    s = store_open(path, STORE_WRITE, err, sizeof err);
+    CHECK(s != NULL);
+    if (!s)
+        return;
+    CHECK(raw_int(path, "PRAGMA user_version") >= 4);
+    check_ranges(s, path, id, start, "backfilled");
+    store_close(s);
 }
 
 int main(void)
@@ -149,6 +274,7 @@ int main(void)
         store_sessions_free(&l2);
         store_close(s);
     }
+    test_rollup();
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)

@@ -87,7 +87,8 @@ class Tmux:
         return screen
 
     def wait_text(self, text, timeout=8.0):
-        return self.wait(lambda s: text in s, timeout)
+        # the session screen's tables and plot arrive from a loader thread: wait for them too
+        return self.wait(lambda s: text in s and 'reading' not in s, timeout)
 
     def resize(self, cols, rows):
         subprocess.run(self.tmux + ['resize-window', '-x', str(cols), '-y', str(rows)], check=True)

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "draw.h"
 #include "term.h"
@@ -291,6 +292,13 @@ static void poll_screen(app *a)
     }
 }
 
+double app_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 int app_run(app *a)
 {
     a->dirty = 1;
@@ -300,8 +308,13 @@ int app_run(app *a)
             draw(a);
             a->dirty = 0;
         }
-        int k = term_key(100);
-        double now = data_now();
+        int busy = a->ld && loader_busy(a->ld);
+        int k = term_key(busy ? 15 : 100);
+        if (busy && session_results(a)) {
+            draw(a);
+            a->dirty = 0;
+        }
+        double now = data_now(), t0 = app_clock();
         if (k == -1) {
             if (now - a->last_poll >= APP_POLL_S) {
                 a->last_poll = now;
@@ -320,7 +333,7 @@ int app_run(app *a)
         a->dirty = 0;
         if (a->timing) {
             fprintf(a->timing, "key %d screen %s %.3f ms\n", k, keys_screen_name(app_screen(a)),
-                    (data_now() - now) * 1000.0);
+                    (app_clock() - t0) * 1000.0);
             fflush(a->timing);
         }
     }

@@ -8,6 +8,7 @@
 #include "compare.h"
 #include "data.h"
 #include "keys.h"
+#include "loader.h"
 #include "srcview.h"
 #include "store.h"
 #include "view.h"
@@ -50,6 +51,9 @@ typedef struct session_screen {
     double from, to;           /* the range the panes were loaded for */
     int marked;                /* the range is a marked one */
     int plot_cols;             /* width of the plot last drawn (cursor steps) */
+    unsigned gen;              /* of the latest tables asked for */
+    int loading_tl, loading_panes;   /* results still to come */
+    double asked_tl, asked_panes;    /* when they were asked for (monotonic seconds) */
 } session_screen;
 
 typedef struct source_screen {
@@ -87,6 +91,7 @@ typedef struct app {
     int message_error;
     double last_poll;
     FILE *timing;              /* --timing: per-key latency log */
+    loader *ld;                /* reads the session screen's data off the key loop */
     sessions_screen sl;
     session_screen sv;
     source_screen src;
@@ -132,6 +137,8 @@ void session_key(app *a, int act, int key);
 void session_search(app *a, const char *text);
 void session_poll(app *a);
 void session_close(app *a);
+/* Takes what the loader read for the session screen; 1 if the screen changed. */
+int session_results(app *a);
 
 /* Source screen: file of the open session, scrolled to line. Returns 0 or -1. */
 int source_open(app *a, const char *file, int32_t line);
@@ -149,6 +156,9 @@ void compare_close(app *a);
 
 /* Help screen: the keys of the screen under it. */
 void help_draw(app *a);
+
+/* Monotonic seconds, for timings. */
+double app_clock(void);
 
 /* The title and status lines every screen shares. */
 void app_draw_title(app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -15,6 +15,7 @@ double data_now(void)
 
 typedef struct tl_fill {
     timeline *tl;
+    double after;              /* rows at or before this Unix time are skipped */
     int oom;
 } tl_fill;
 
@@ -39,7 +40,7 @@ static int add_row(void *arg, const mw_sample *m)
 {
     tl_fill *f = arg;
     timeline *tl = f->tl;
-    if (tl->n > 0 && m->t <= tl->last_abs)
+    if ((tl->n > 0 && m->t <= tl->last_abs) || m->t <= f->after)
         return 0;   /* already loaded (the query's lower bound is inclusive) */
     if (tl->n == tl->cap && grow(tl) < 0) {
         f->oom = 1;
@@ -58,11 +59,41 @@ long timeline_load(store *st, int64_t session, double start, timeline *tl)
 {
     size_t before = tl->n;
     tl->start = start;
-    tl_fill f = { tl, 0 };
+    tl_fill f = { tl, -1e300, 0 };
     double from = tl->n ? tl->last_abs - start : 0;
     if (store_timeline(st, session, from, STORE_OPEN_END, add_row, &f) < 0)
         return -1;
     return f.oom ? -1 : (long)(tl->n - before);
+}
+
+long timeline_load_after(store *st, int64_t session, double start, double after_abs, timeline *tl)
+{
+    tl->start = start;
+    tl_fill f = { tl, after_abs, 0 };
+    double from = after_abs - start;
+    if (store_timeline(st, session, from > 0 ? from : 0, STORE_OPEN_END, add_row, &f) < 0)
+        return -1;
+    return f.oom ? -1 : (long)tl->n;
+}
+
+long timeline_append(timeline *dst, const timeline *src)
+{
+    size_t before = dst->n;
+    for (size_t i = 0; i < src->n; i++) {
+        if (dst->n > 0 && src->t[i] <= dst->t[dst->n - 1])
+            continue;
+        if (dst->n == dst->cap && grow(dst) < 0)
+            return -1;
+        dst->t[dst->n] = src->t[i];
+        for (int s = 0; s < PLOT_SERIES; s++)
+            dst->v[s][dst->n] = src->v[s][i];
+        dst->n++;
+    }
+    if (dst->n > before) {
+        dst->start = src->start;
+        dst->last_abs = src->last_abs > dst->last_abs ? src->last_abs : dst->last_abs;
+    }
+    return (long)(dst->n - before);
 }
 
 void timeline_free(timeline *tl)

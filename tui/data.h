@@ -21,6 +21,13 @@ typedef struct timeline {
  * Returns the number of rows added, or -1 (store_errmsg says why). */
 long timeline_load(store *st, int64_t session, double start, timeline *tl);
 
+/* Reads the rows after Unix time after_abs into an empty tl. Returns the
+ * number of rows, or -1 (store_errmsg says why). */
+long timeline_load_after(store *st, int64_t session, double start, double after_abs, timeline *tl);
+
+/* Appends the rows of src later than dst's last row to dst. Returns the number added, or -1 (out of memory). */
+long timeline_append(timeline *dst, const timeline *src);
+
 /* Frees the rows. */
 void timeline_free(timeline *tl);
 

@@ -143,6 +143,12 @@ int main(int argc, char **argv)
             fprintf(stderr, "memwatch-tui: %s\n", err);
         return store_exit_status(kind);
     }
+    a->ld = loader_start(a->path, err, sizeof err);
+    if (!a->ld) {
+        fprintf(stderr, "memwatch-tui: %s\n", err);
+        store_close(a->st);
+        return MW_EXIT_DB;
+    }
     /* read what the first screen shows before taking the terminal, so that a
      * damaged database is reported on a normal terminal */
     a->stack[a->depth++] = SCR_SESSIONS;
@@ -187,6 +193,7 @@ out:
     session_close(a);
     source_close(a);
     compare_close(a);
+    loader_stop(a->ld);
     sessions_free(&a->sl.data);
     free(a->sl.order);
     free(a->sl.depth);

@@ -31,19 +31,33 @@ static const char *order_name(int order)
     }
 }
 
-/* Loads both panes for the current range. Returns 0 or -1 (message set). */
-static int load_panes(app *a)
+/* Asks the loader for timeline rows after those loaded (timeline) and for
+ * both tables over the current range (panes). */
+static void ask(app *a, int want_tl, int panes)
 {
     session_screen *s = &a->sv;
-    s->marked = view_range(&s->v, &s->from, &s->to);
-    for (int p = 0; p < 2; p++)
-        if (rtable_load(a->st, s->id, p == 0 ? STORE_LINES : STORE_FUNCTIONS, s->from, s->to, s->order,
-                        APP_REPORT_ROWS, &s->pane[p]) < 0) {
-            app_message(a, 1, "%s", store_errmsg(a->st));
-            return -1;
-        }
+    load_req q = { .session = s->id, .start = s->ss.start, .timeline = want_tl, .panes = panes,
+                   .after_abs = s->tl.n ? s->tl.last_abs : 0, .order = s->order,
+                   .limit = APP_REPORT_ROWS };
+    if (panes) {
+        s->marked = view_range(&s->v, &s->from, &s->to);
+        q.from = s->from;
+        q.to = s->to;
+        q.gen = ++s->gen;
+        s->loading_panes = 1;
+        s->asked_panes = app_clock();
+    }
+    if (want_tl) {
+        s->loading_tl = 1;
+        s->asked_tl = app_clock();
+    }
+    loader_submit(a->ld, &q);
     a->dirty = 1;
-    return 0;
+}
+
+static void load_panes(app *a)
+{
+    ask(a, 0, 1);
 }
 
 /* The plotted length: the last sample loaded, or what the session row says. */
@@ -63,19 +77,12 @@ int session_open(app *a, int64_t id)
     if (r != 0)
         return r;
     s->id = id;
-    if (timeline_load(a->st, id, s->ss.start, &s->tl) < 0) {
-        session_close(a);
-        return -1;
-    }
     view_reset(&s->v, plotted_length(s));
     s->series = 7;
     s->focus = 0;
     s->order = STORE_BY_GROWTH;
     memset(s->pos, 0, sizeof s->pos);
-    if (load_panes(a) < 0) {
-        session_close(a);
-        return -1;
-    }
+    ask(a, 1, 1);
     app_push(a, SCR_SESSION);
     return 0;
 }
@@ -88,33 +95,76 @@ void session_close(app *a)
     rtable_free(&s->pane[0]);
     rtable_free(&s->pane[1]);
     s->id = 0;
+    s->loading_tl = s->loading_panes = 0;
 }
 
-void session_poll(app *a)
+/* Reads the session row again and, when it changed, asks for what is new. */
+static void reread(app *a, int force)
 {
     session_screen *s = &a->sv;
-    if (s->ss.status != MW_END_LIVE)
-        return;
     store_session now;
     if (store_get_session(a->st, s->id, &now) != 0)
         return;
     int changed = now.samples != s->ss.samples || now.status != s->ss.status || now.last_t != s->ss.last_t;
     store_session_clear(&s->ss);
     s->ss = now;
-    if (!changed) {
-        a->dirty = 1;   /* the duration goes on */
+    a->dirty = 1;   /* the duration goes on */
+    if (changed || force)
+        /* a range open to the end (none marked) takes the new intervals in */
+        ask(a, 1, force || !s->marked);
+}
+
+void session_poll(app *a)
+{
+    session_screen *s = &a->sv;
+    if (s->ss.status != MW_END_LIVE || s->loading_tl || s->loading_panes)
         return;
+    reread(a, 0);
+}
+
+int session_results(app *a)
+{
+    session_screen *s = &a->sv;
+    load_result r;
+    int changed = 0;
+    while (loader_take(a->ld, &r)) {
+        if (r.session != s->id || app_screen(a) == SCR_SESSIONS) {
+            load_result_free(&r);
+            continue;
+        }
+        double waited = (app_clock() - (r.kind == LOAD_TIMELINE ? s->asked_tl : s->asked_panes)) * 1000.0;
+        if (r.failed) {
+            app_message(a, 1, "%s", r.err);
+        } else if (r.kind == LOAD_TIMELINE) {
+            if (timeline_append(&s->tl, &r.rows) < 0)
+                app_message(a, 1, "out of memory");
+            view_set_len(&s->v, plotted_length(s));
+        } else if (r.gen == s->gen) {
+            rtable_free(&s->pane[0]);
+            rtable_free(&s->pane[1]);
+            s->pane[0] = r.lines;
+            s->pane[1] = r.funcs;
+            memset(&r.lines, 0, sizeof r.lines);
+            memset(&r.funcs, 0, sizeof r.funcs);
+        }
+        if (r.kind == LOAD_TIMELINE)
+            s->loading_tl = 0;
+        else if (r.gen == s->gen)
+            s->loading_panes = 0;
+        if (a->timing)
+            fprintf(a->timing, "loaded %s %zu rows %.3f ms after asked (reading %.3f ms)\n",
+                    r.kind == LOAD_TIMELINE ? "timeline" : "tables",
+                    r.kind == LOAD_TIMELINE ? r.rows.n : r.lines.n + r.funcs.n + s->pane[0].n + s->pane[1].n,
+                    waited, r.seconds * 1000.0);
+        load_result_free(&r);
+        changed = 1;
     }
-    long added = timeline_load(a->st, s->id, s->ss.start, &s->tl);
-    if (added < 0) {
-        app_message(a, 1, "%s", store_errmsg(a->st));
-        return;
+    if (changed) {
+        if (a->timing)
+            fflush(a->timing);
+        a->dirty = 1;
     }
-    view_set_len(&s->v, plotted_length(s));
-    /* a range that is open to the end (none marked) takes the new intervals in */
-    if (!s->marked)
-        load_panes(a);
-    a->dirty = 1;
+    return changed;
 }
 
 /* ---- drawing ---- */
@@ -168,6 +218,9 @@ static void draw_plot(app *a, const session_layout *lay)
         return;
     }
     plot_raster(&g, &d, s->series, s->v.w0, s->v.w1, vmin, vmax);
+    if (d.n == 0)
+        draw_text(pr->y + pr->h / 2, pr->x + (pr->w > 30 ? pr->w / 2 - 12 : 0), pr->w,
+                  s->loading_tl ? "reading the timeline..." : "no samples recorded yet", term_attr(PAIR_DIM));
     int cur = view_col(&s->v, s->v.cursor, pr->w);
     int ra = -1, rb = -1;
     if (s->v.mark_a >= 0) {
@@ -286,9 +339,9 @@ static void draw_pane(app *a, int p, const rect *r, int focused)
     axis_label_time(s->from, a1, sizeof a1);
     if (s->marked)
         axis_label_time(s->to, b1, sizeof b1);
-    draw_printf(r->y, r->x, r->w, hattr, " %s by %s, %s%s%s  (%zu%s)", p == 0 ? "Top lines" : "Top functions",
+    draw_printf(r->y, r->x, r->w, hattr, " %s by %s, %s%s%s  (%zu%s)%s", p == 0 ? "Top lines" : "Top functions",
                 order_name(s->order), s->marked ? a1 : "whole session", s->marked ? " to " : "", s->marked ? b1 : "",
-                t->n, t->n >= APP_REPORT_ROWS ? "+" : "");
+                t->n, t->n >= APP_REPORT_ROWS ? "+" : "", s->loading_panes ? "  reading..." : "");
     int fig_w = r->w >= 100 ? 10 : 9;
     char head[256];
     snprintf(head, sizeof head, " %*s %*s %*s %7s %*s  %s", fig_w, "Growth", fig_w, "Shrink", fig_w, "Net", "Hits",
@@ -299,7 +352,9 @@ static void draw_pane(app *a, int p, const rect *r, int focused)
     list_clamp(&s->pos[p], (long)t->n, body);
     if (t->n == 0) {
         draw_text(r->y + 2, r->x + 2, r->w - 2,
-                  s->tl.n ? "no memory charged to Python code in this range" : "no samples recorded yet",
+                  s->loading_panes ? "reading the database..."
+                  : s->tl.n       ? "no memory charged to Python code in this range"
+                                  : "no samples recorded yet",
                   term_attr(PAIR_DIM));
         return;
     }
@@ -436,20 +491,9 @@ void session_key(app *a, int act, int key)
         load_panes(a);
         app_message(a, 0, "panes sorted by %s", order_name(s->order));
         break;
-    case ACT_REFRESH: {
-        store_session now;
-        if (store_get_session(a->st, s->id, &now) == 0) {
-            store_session_clear(&s->ss);
-            s->ss = now;
-        }
-        if (timeline_load(a->st, s->id, s->ss.start, &s->tl) >= 0) {
-            view_set_len(&s->v, plotted_length(s));
-            load_panes(a);
-        } else {
-            app_message(a, 1, "%s", store_errmsg(a->st));
-        }
+    case ACT_REFRESH:
+        reread(a, 1);
         break;
-    }
     case ACT_ENTER: {
         rtable *t = &s->pane[s->focus];
         long i = s->pos[s->focus].sel;

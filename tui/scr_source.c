@@ -68,14 +68,19 @@ int source_open(app *a, const char *file, int32_t line)
         source_close(a);
         return -1;
     }
-    /* the figures of the session screen's range, every line of this file */
+    /* the figures of the session screen's range, every line of this file: the
+     * lines pane has them all unless it was cut at APP_REPORT_ROWS */
     rtable t = { 0 };
-    if (rtable_load(a->st, a->sv.id, STORE_LINES, a->sv.from, a->sv.to, STORE_BY_PLACE, 0, &t) < 0) {
-        source_close(a);
-        return -1;
+    const rtable *from = &a->sv.pane[0];
+    if (from->n >= APP_REPORT_ROWS || a->sv.loading_panes) {
+        if (rtable_load(a->st, a->sv.id, STORE_LINES, a->sv.from, a->sv.to, STORE_BY_PLACE, 0, &t) < 0) {
+            source_close(a);
+            return -1;
+        }
+        from = &t;
     }
-    for (size_t i = 0; i < t.n && !f.oom; i++) {
-        const rrow *r = &t.rows[i];
+    for (size_t i = 0; i < from->n && !f.oom; i++) {
+        const rrow *r = &from->rows[i];
         if (r->line <= 0 || strcmp(r->file, file) != 0)
             continue;
         src_line *l = room(&f);
