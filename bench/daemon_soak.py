@@ -5,7 +5,7 @@ the daemon's CPU share, its peak RSS (and whether its RSS stayed flat), and how
 fast the database grows per process-hour.
 
 Usage: daemon_soak.py MEMWATCH [--procs N] [--duration S] [--python EXE] [--keep-detail D]
-                       [--leak-window D]
+                       [--leak-window D] [--interval D]
 
 Most processes do a little work and stay flat; one in five grows slowly, as a
 service with a leak would. The database is private (a temporary directory).
@@ -66,6 +66,7 @@ def main():
     ap.add_argument('--duration', type=float, default=60.0)
     ap.add_argument('--python')
     ap.add_argument('--keep-detail', default='24h')
+    ap.add_argument('--interval', default='1s')
     ap.add_argument('--leak-window', default='40s', help='short enough for the slow growers to be flagged')
     a = ap.parse_args()
     py = a.python
@@ -86,7 +87,7 @@ def main():
     try:
         log = open(os.path.join(work, 'daemon.log'), 'w')
         daemon = subprocess.Popen([a.memwatch, 'daemon', '--match', marker, '--db', db, '--config', '/dev/null',
-                                   '--keep-detail', a.keep_detail, '--leak-window', a.leak_window, '--quiet'], stdout=log, stderr=log)
+                                   '--keep-detail', a.keep_detail, '--leak-window', a.leak_window, '--interval', a.interval, '--quiet'], stdout=log, stderr=log)
         time.sleep(0.5)
         life = a.duration + 30
         for i in range(a.procs):
@@ -112,8 +113,8 @@ def main():
         with sqlite3.connect('file:%s?mode=ro' % db, uri=True) as c:
             nses = c.execute('SELECT count(*) FROM sessions WHERE cmdline LIKE ?', ('%' + marker + '%',)).fetchone()[0]
             leaks = c.execute('SELECT count(*) FROM sessions WHERE leak_t IS NOT NULL').fetchone()[0]
-        print('memwatch daemon soak: %d processes for %.0f s (interval 1 s, 20 Hz, page-fault sampling)' % (
-            a.procs, wall))
+        print('memwatch daemon soak: %d processes for %.0f s (interval %s, 20 Hz, page-fault sampling)' % (
+            a.procs, wall, a.interval))
         print('  sessions recorded: %d; flagged as leaking: %d (the %d slow growers grow ~200 KB/s)' % (
             nses, leaks, (a.procs + 4) // 5))
         print('  daemon CPU: %.2f s = %.2f%% of one core' % (cpu, 100.0 * cpu / wall))
