@@ -171,6 +171,20 @@ int store_rss_span(store *s, int64_t session, double *t0, int64_t *rss0, double 
 int store_source_file(store *s, int64_t session, const char *file,
                       int (*fn)(void *arg, int32_t line, const char *text), void *arg);
 
+/* One minute of a session's timeline folded: its samples' lowest and highest
+ * RSS, USS and PSS (MW_NOVAL when never known). */
+typedef struct store_minute {
+    double t;                  /* the minute's start, Unix time */
+    int64_t n;                 /* samples in it */
+    int64_t lo[3], hi[3];      /* RSS, USS, PSS */
+} store_minute;
+
+/* Calls fn for each minute of the timeline starting in [from, to] (seconds
+ * from the session's start, minus the minute under from), in time order.
+ * fn returns 0 to go on, non-zero to stop. Returns 0 or -1. */
+int store_timeline_minutes(store *s, int64_t session, double from, double to,
+                           int (*fn)(void *arg, const store_minute *m), void *arg);
+
 /* Deletes a session, its child sessions and everything recorded for them
  * (needs STORE_WRITE). Returns 0, 1 if there is no such session, -1 on error
  * (a session still being recorded is refused: store_errmsg says so). */

@@ -1,5 +1,5 @@
 /* store_browse: what the history browser asks beyond reports — RSS at both ends,
- * a file's saved source lines — and deleting a session. */
+ * the timeline folded per minute, a file's saved source lines — and deleting a session. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +51,37 @@ int store_rss_span(store *s, int64_t session, double *t0, int64_t *rss0, double 
     return rss_end(s, session,
                    "SELECT t, rss FROM samples WHERE session = ?1 AND rss IS NOT NULL ORDER BY t DESC LIMIT 1", t1,
                    rss1);
+}
+
+static int64_t fig(sqlite3_stmt *st, int i)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? MW_NOVAL : sqlite3_column_int64(st, i);
+}
+
+int store_timeline_minutes(store *s, int64_t session, double from, double to,
+                           int (*fn)(void *arg, const store_minute *m), void *arg)
+{
+    if (s->empty)
+        return 0;
+    sqlite3_stmt *st;
+    if (prepare(s, "SELECT m.t, m.n, m.rss_min, m.rss_max, m.uss_min, m.uss_max, m.pss_min, m.pss_max"
+                   " FROM samples_1min m JOIN sessions s ON s.id = m.session WHERE m.session = ?1"
+                   " AND m.t >= s.start_t + ?2 - 60 AND m.t <= s.start_t + ?3 ORDER BY m.t", &st) < 0)
+        return -1;
+    sqlite3_bind_int64(st, 1, session);
+    sqlite3_bind_double(st, 2, from);
+    sqlite3_bind_double(st, 3, to);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        store_minute m = { .t = sqlite3_column_double(st, 0), .n = sqlite3_column_int64(st, 1) };
+        for (int k = 0; k < 3; k++) {
+            m.lo[k] = fig(st, 2 + 2 * k);
+            m.hi[k] = fig(st, 3 + 2 * k);
+        }
+        if (fn(arg, &m))
+            break;
+    }
+    return finish(s, st, rc, "querying");
 }
 
 int store_source_file(store *s, int64_t session, const char *file,

@@ -136,6 +136,59 @@ static void check_ranges(store *s, const char *path, int64_t session, double sta
     CHECK(bad == 0);
 }
 
+typedef struct minutes {
+    store_minute m[200];
+    int n;
+} minutes;
+
+static int add_minute(void *arg, const store_minute *m)
+{
+    minutes *ms = arg;
+    if (ms->n < 200)
+        ms->m[ms->n++] = *m;
+    return 0;
+}
+
+/* store_timeline_minutes against min/max per minute computed from the raw samples. */
+static void check_minutes(store *s, const char *path, int64_t session, double start, const char *what)
+{
+    minutes *ms = calloc(1, sizeof *ms);
+    if (!ms)
+        return;
+    CHECK(store_timeline_minutes(s, session, 0, STORE_OPEN_END, add_minute, ms) == 0);
+    CHECK(ms->n == 181);   /* 3 hours starting 2 s into a minute: 180 minutes and a bit */
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    int bad = 0, rows = 0, unknown = 0;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT CAST(t / 60.0 AS INTEGER) * 60.0 AS m, count(*), min(rss), max(rss),"
+                               " min(uss), max(uss), min(pss), max(pss) FROM samples WHERE session = ?1"
+                               " GROUP BY m ORDER BY m", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(st, 1, session);
+        while (sqlite3_step(st) == SQLITE_ROW && rows < ms->n) {
+            const store_minute *m = &ms->m[rows++];
+            bad += m->t != sqlite3_column_double(st, 0) || m->n != sqlite3_column_int64(st, 1);
+            for (int k = 0; k < 3; k++) {
+                int64_t lo = sqlite3_column_type(st, 2 + 2 * k) == SQLITE_NULL ? MW_NOVAL : sqlite3_column_int64(st, 2 + 2 * k);
+                int64_t hi = sqlite3_column_type(st, 3 + 2 * k) == SQLITE_NULL ? MW_NOVAL : sqlite3_column_int64(st, 3 + 2 * k);
+                bad += m->lo[k] != lo || m->hi[k] != hi;
+                unknown += m->lo[k] == MW_NOVAL;
+            }
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    if (bad)
+        fprintf(stderr, "%s: %d minutes differ from the raw samples\n", what, bad);
+    CHECK(bad == 0 && rows == ms->n);
+    CHECK(unknown == 0);   /* a minute has known USS/PSS in most of its samples */
+    /* a range: the minutes starting in it, and the one under its start */
+    ms->n = 0;
+    CHECK(store_timeline_minutes(s, session, 600, 1200, add_minute, ms) == 0);
+    CHECK(ms->n == 11 && ms->m[0].t <= start + 600 && ms->m[0].t > start + 540 && ms->m[10].t <= start + 1200);
+    free(ms);
+}
+
 static void test_rollup(void)
 {
     char path[512], err[512];
@@ -165,6 +218,11 @@ static void test_rollup(void)
                         .shrink = (int64_t)((x >> 40) % 5000), .hits = (uint32_t)(1 + (x >> 50) % 9),
                         .peak_rss = (int64_t)(1000000 + (x >> 30) % 777777) };
         failed |= k.charge(k.ctx, id, t, &c) != 0;
+        /* a sample a second; now and then USS and PSS unknown */
+        int64_t rss = (int64_t)(50000000 + (x >> 24) % 9000000);
+        mw_sample m = { .t = t, .rss = rss, .uss = i % 7 ? rss / 2 : MW_NOVAL, .pss = i % 7 ? rss / 2 + 5 : MW_NOVAL,
+                        .swap = MW_NOVAL, .rss_peak = rss };
+        failed |= k.sample(k.ctx, id, &m) != 0;
     }
     CHECK(!failed);
     end(&k, id, start + 3 * 3600 + 1);
@@ -172,13 +230,15 @@ static void test_rollup(void)
     CHECK(raw_int(path, "SELECT count(*) FROM charges_10min") > 18 * 2);
     CHECK(raw_int(path, "SELECT count(*) FROM charges_10min") < 20 * 3 + 1);
     check_ranges(s, path, id, start, "trigger");
+    check_minutes(s, path, id, start, "trigger");
     store_close(s);
 
     /* a database from before schema 4: the migration fills the buckets in */
     sqlite3 *db;
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);
     CHECK(sqlite3_exec(db, "DROP TRIGGER charges_10min_add; DROP TRIGGER charges_10min_prune;"
-                           " DROP TABLE charges_10min; PRAGMA user_version = 3", NULL, NULL, NULL) == SQLITE_OK);
+                           " DROP TABLE charges_10min; DROP TRIGGER samples_1min_add; DROP TABLE samples_1min;"
+                           " PRAGMA user_version = 3", NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_close(db);
     s = store_open(path, STORE_WRITE, err, sizeof err);
     CHECK(s != NULL);
@@ -186,6 +246,7 @@ static void test_rollup(void)
         return;
     CHECK(raw_int(path, "PRAGMA user_version") >= 4);
     check_ranges(s, path, id, start, "backfilled");
+    check_minutes(s, path, id, start, "backfilled");
     store_close(s);
 }
 

@@ -106,6 +106,26 @@ static void test_plot_series_and_gaps(void)
     plot_grid_free(&g);
 }
 
+static void test_plot_folded(void)
+{
+    /* folded minutes: each point spans its lowest to its highest value */
+    double t[3] = { 30, 90, 150 };
+    int64_t lo[3] = { 0, 40, 0 }, hi[3] = { 10, 100, INT64_MIN };
+    plot_data d = { t, { lo, NULL, NULL }, 3, { hi, NULL, NULL } };
+    plot_grid g;
+    CHECK(plot_grid_init(&g, 3, 2, PLOT_BRAILLE) == 0);   /* 6 x 8 dots, a minute per two dot columns */
+    plot_raster(&g, &d, 1, 0, 180, 0, 100);
+    /* the middle minute: 40..100 = the top five dot rows (y 0..4), joined down to the first minute's middle */
+    CHECK((column_dots(&g, 0, 3) & 0x1F) == 0x1F);
+    CHECK(column_dots(&g, 0, 3) & 0x1ull);               /* reaches the top */
+    CHECK(!(column_dots(&g, 0, 3) & 0x80ull));            /* not the bottom */
+    /* an unknown highest counts as the lowest: at the bottom, joined up to the column before (10) */
+    CHECK((column_dots(&g, 0, 5) & 0x80) && !(column_dots(&g, 0, 5) & ~0xC0ull));
+    int64_t a = 0, b = 0;
+    CHECK(plot_value_range(&d, 1, 0, 200, &a, &b) == 0 && a == 0 && b == 100);
+    plot_grid_free(&g);
+}
+
 static void test_plot_fallbacks(void)
 {
     double t[4] = { 0, 1, 2, 3 };
@@ -393,6 +413,7 @@ int main(void)
 {
     test_plot_braille();
     test_plot_series_and_gaps();
+    test_plot_folded();
     test_plot_fallbacks();
     test_axis();
     test_layout();

@@ -41,7 +41,9 @@ typedef struct sessions_screen {
 typedef struct session_screen {
     int64_t id;
     store_session ss;
-    timeline tl;
+    timeline tl;               /* the samples, once read */
+    timeline minutes;          /* the timeline folded per minute: drawn until the samples are in */
+    int tl_complete;           /* the samples have been read once */
     view v;
     unsigned series;           /* bit i: series i shown */
     rtable pane[2];            /* lines, functions */

@@ -13,13 +13,15 @@ double data_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+
 typedef struct tl_fill {
     timeline *tl;
     double after;              /* rows at or before this Unix time are skipped */
     int oom;
 } tl_fill;
 
-static int grow(timeline *tl)
+/* Makes room for more rows (and their highest values when with_hi). Returns 0 or -1. */
+static int grow_rows(timeline *tl, int with_hi)
 {
     size_t cap = tl->cap ? tl->cap * 2 : 4096;
     double *t = realloc(tl->t, cap * sizeof *t);
@@ -31,9 +33,50 @@ static int grow(timeline *tl)
         if (!v)
             return -1;
         tl->v[s] = v;
+        if (with_hi) {
+            int64_t *h = realloc(tl->hi[s], cap * sizeof *h);
+            if (!h)
+                return -1;
+            tl->hi[s] = h;
+        }
     }
     tl->cap = cap;
     return 0;
+}
+
+static int grow(timeline *tl)
+{
+    return grow_rows(tl, 0);
+}
+
+static int add_minute(void *arg, const store_minute *m)
+{
+    tl_fill *f = arg;
+    timeline *tl = f->tl;
+    if (tl->n == tl->cap && grow_rows(tl, 1) < 0) {
+        f->oom = 1;
+        return 1;
+    }
+    double mid = m->t + 30.0 - tl->start;
+    tl->t[tl->n] = mid > 0 ? mid : 0;
+    if (tl->n > 0 && tl->t[tl->n] <= tl->t[tl->n - 1])
+        return 0;   /* keep times rising (a first minute cut by the start) */
+    for (int s = 0; s < PLOT_SERIES; s++) {
+        tl->v[s][tl->n] = m->lo[s];
+        tl->hi[s][tl->n] = m->hi[s];
+    }
+    tl->n++;
+    tl->last_abs = m->t;
+    return 0;
+}
+
+long timeline_load_minutes(store *st, int64_t session, double start, timeline *tl)
+{
+    tl->start = start;
+    tl_fill f = { tl, 0, 0 };
+    if (store_timeline_minutes(st, session, 0, STORE_OPEN_END, add_minute, &f) < 0)
+        return -1;
+    return f.oom ? -1 : (long)tl->n;
 }
 
 static int add_row(void *arg, const mw_sample *m)
@@ -99,14 +142,16 @@ long timeline_append(timeline *dst, const timeline *src)
 void timeline_free(timeline *tl)
 {
     free(tl->t);
-    for (int s = 0; s < PLOT_SERIES; s++)
+    for (int s = 0; s < PLOT_SERIES; s++) {
         free(tl->v[s]);
+        free(tl->hi[s]);
+    }
     memset(tl, 0, sizeof *tl);
 }
 
 plot_data timeline_plot(const timeline *tl)
 {
-    plot_data d = { tl->t, { tl->v[0], tl->v[1], tl->v[2] }, tl->n };
+    plot_data d = { tl->t, { tl->v[0], tl->v[1], tl->v[2] }, tl->n, { tl->hi[0], tl->hi[1], tl->hi[2] } };
     return d;
 }
 

@@ -11,7 +11,8 @@
 /* A session's timeline, times in seconds from its start. */
 typedef struct timeline {
     double *t;
-    int64_t *v[PLOT_SERIES];   /* RSS, USS, PSS */
+    int64_t *v[PLOT_SERIES];   /* RSS, USS, PSS (folded minutes: the lowest) */
+    int64_t *hi[PLOT_SERIES];  /* folded minutes: the highest; NULL for samples */
     size_t n, cap;
     double start;
     double last_abs;           /* Unix time of the last row loaded */
@@ -27,6 +28,11 @@ long timeline_load_after(store *st, int64_t session, double start, double after_
 
 /* Appends the rows of src later than dst's last row to dst. Returns the number added, or -1 (out of memory). */
 long timeline_append(timeline *dst, const timeline *src);
+
+/* Reads the timeline folded per minute (store_timeline_minutes) into an
+ * empty tl: each minute at its middle, lowest in v, highest in hi. Returns
+ * the number of minutes, or -1 (store_errmsg says why). */
+long timeline_load_minutes(store *st, int64_t session, double start, timeline *tl);
 
 /* Frees the rows. */
 void timeline_free(timeline *tl);

@@ -42,9 +42,20 @@ static double mono(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Reads what q asks for: the tables first (a few buckets), then the timeline rows. */
+/* Reads what q asks for: the folded minutes and the tables first (a few
+ * thousand rows each), then the timeline rows. */
 static void run(loader *l, const load_req *q)
 {
+    if (q->minutes) {
+        load_result r = { .kind = LOAD_MINUTES, .session = q->session, .gen = q->gen };
+        double t0 = mono();
+        if (timeline_load_minutes(l->st, q->session, q->start, &r.rows) < 0) {
+            r.failed = 1;
+            snprintf(r.err, sizeof r.err, "%s", store_errmsg(l->st));
+        }
+        r.seconds = mono() - t0;
+        post(l, &r);
+    }
     if (q->panes) {
         load_result r = { .kind = LOAD_PANES, .session = q->session, .gen = q->gen };
         double t0 = mono();
@@ -146,6 +157,7 @@ void loader_submit(loader *l, const load_req *r)
                 q.timeline = 1;
                 q.after_abs = l->pending[i].after_abs;
             }
+            q.minutes |= l->pending[i].minutes;
             if (!q.panes && l->pending[i].panes) {
                 q.panes = 1;
                 q.from = l->pending[i].from;

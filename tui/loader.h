@@ -9,12 +9,13 @@
 
 typedef struct loader loader;
 
-/* What to read: timeline rows after after_abs (Unix time; 0: all) when
- * timeline is set, then both tables over [from, to] when panes is set. */
+/* What to read: the timeline folded per minute when minutes is set, both
+ * tables over [from, to] when panes is set, then the timeline rows after
+ * after_abs (Unix time; 0: all) when timeline is set. */
 typedef struct load_req {
     int64_t session;
     double start;              /* the session's start (Unix time) */
-    int timeline, panes;
+    int minutes, timeline, panes;
     double after_abs;
     double from, to;
     int order;                 /* enum store_order */
@@ -22,19 +23,19 @@ typedef struct load_req {
     unsigned gen;              /* returned with the results; a newer request drops older tables */
 } load_req;
 
-/* What came back: a chunk of timeline rows, or the two tables. */
+/* What came back: folded minutes, a chunk of timeline rows, or the two tables. */
 typedef struct load_result {
-    int kind;                  /* LOAD_TIMELINE or LOAD_PANES */
+    int kind;                  /* LOAD_MINUTES, LOAD_TIMELINE or LOAD_PANES */
     int64_t session;
     unsigned gen;
-    timeline rows;             /* LOAD_TIMELINE: the new rows (times from the start) */
+    timeline rows;             /* LOAD_TIMELINE: the new rows; LOAD_MINUTES: the minutes (times from the start) */
     rtable lines, funcs;       /* LOAD_PANES */
     double seconds;            /* time the reading took */
     int failed;
     char err[256];
 } load_result;
 
-enum { LOAD_TIMELINE = 1, LOAD_PANES = 2 };
+enum { LOAD_TIMELINE = 1, LOAD_PANES = 2, LOAD_MINUTES = 3 };
 
 /* Starts the thread with its own read-only connection to path. NULL with a reason in err. */
 loader *loader_start(const char *path, char *err, size_t errlen);

@@ -52,10 +52,11 @@ int plot_value_range(const plot_data *d, unsigned mask, double t0, double t1, in
             int64_t v = d->v[s][i];
             if (v == NOVAL)
                 continue;
+            int64_t top = d->hi[s] && d->hi[s][i] != NOVAL && d->hi[s][i] > v ? d->hi[s][i] : v;
             if (!found || v < *lo)
                 *lo = v;
-            if (!found || v > *hi)
-                *hi = v;
+            if (!found || top > *hi)
+                *hi = top;
             found = 1;
         }
     return found ? 0 : -1;
@@ -110,8 +111,8 @@ static int dot_row(double v, double vmin, double vmax, int h)
     return y < 0 ? 0 : y >= h ? h - 1 : y;
 }
 
-static void raster_series(plot_grid *g, const plot_data *d, const int64_t *v, int s, span *col, double t0, double t1,
-                          double vmin, double vmax)
+static void raster_series(plot_grid *g, const plot_data *d, const int64_t *v, const int64_t *vhi, int s, span *col,
+                          double t0, double t1, double vmin, double vmax)
 {
     int w = g->cols * g->dx, h = g->rows * g->dy;
     double per = (t1 - t0) / w;
@@ -124,13 +125,13 @@ static void raster_series(plot_grid *g, const plot_data *d, const int64_t *v, in
             x = 0;
         if (x >= w)
             x = w - 1;
-        double val = (double)v[i];
+        double val = (double)v[i], top = vhi && vhi[i] != NOVAL && vhi[i] > v[i] ? (double)vhi[i] : val;
         span *c = &col[x];
         if (!c->have || val < c->lo)
             c->lo = val;
-        if (!c->have || val > c->hi)
-            c->hi = val;
-        c->last = val;
+        if (!c->have || top > c->hi)
+            c->hi = top;
+        c->last = (val + top) / 2;
         c->have = 1;
     }
     /* columns between samples (zoomed in past the sampling period) */
@@ -169,7 +170,7 @@ void plot_raster(plot_grid *g, const plot_data *d, unsigned mask, double t0, dou
         return;
     for (int s = 0; s < PLOT_SERIES; s++)
         if ((mask & (1u << s)) && d->v[s])
-            raster_series(g, d, d->v[s], s, col, t0, t1, vmin, vmax);
+            raster_series(g, d, d->v[s], d->hi[s], s, col, t0, t1, vmin, vmax);
     free(col);
 }
 

@@ -10,11 +10,14 @@
 /* How a cell is drawn: braille (2x4 dots), half blocks (1x2) or ASCII (1x2: ' . : '). */
 enum plot_glyphs { PLOT_BRAILLE = 0, PLOT_BLOCK, PLOT_ASCII };
 
-/* A timeline as parallel arrays, t ascending; a value of INT64_MIN is unknown. */
+/* A timeline as parallel arrays, t ascending; a value of INT64_MIN is unknown.
+ * When hi[s] is set, point i of series s spans v[s][i] (lowest) to hi[s][i]
+ * (highest), as a folded minute does. */
 typedef struct plot_data {
     const double *t;
     const int64_t *v[PLOT_SERIES];
     size_t n;
+    const int64_t *hi[PLOT_SERIES];
 } plot_data;
 
 /* Dots set per cell and series. */

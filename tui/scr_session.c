@@ -36,7 +36,8 @@ static const char *order_name(int order)
 static void ask(app *a, int want_tl, int panes)
 {
     session_screen *s = &a->sv;
-    load_req q = { .session = s->id, .start = s->ss.start, .timeline = want_tl, .panes = panes,
+    load_req q = { .session = s->id, .start = s->ss.start, .minutes = want_tl && !s->tl_complete,
+                   .timeline = want_tl, .panes = panes,
                    .after_abs = s->tl.n ? s->tl.last_abs : 0, .order = s->order,
                    .limit = APP_REPORT_ROWS };
     if (panes) {
@@ -92,6 +93,8 @@ void session_close(app *a)
     session_screen *s = &a->sv;
     store_session_clear(&s->ss);
     timeline_free(&s->tl);
+    timeline_free(&s->minutes);
+    s->tl_complete = 0;
     rtable_free(&s->pane[0]);
     rtable_free(&s->pane[1]);
     s->id = 0;
@@ -132,12 +135,21 @@ int session_results(app *a)
             load_result_free(&r);
             continue;
         }
-        double waited = (app_clock() - (r.kind == LOAD_TIMELINE ? s->asked_tl : s->asked_panes)) * 1000.0;
+        double waited = (app_clock() - (r.kind == LOAD_PANES ? s->asked_panes : s->asked_tl)) * 1000.0;
+        size_t nrows = r.kind == LOAD_PANES ? r.lines.n + r.funcs.n : r.rows.n;
         if (r.failed) {
             app_message(a, 1, "%s", r.err);
+        } else if (r.kind == LOAD_MINUTES) {
+            if (!s->tl_complete) {
+                timeline_free(&s->minutes);
+                s->minutes = r.rows;
+                memset(&r.rows, 0, sizeof r.rows);
+            }
         } else if (r.kind == LOAD_TIMELINE) {
             if (timeline_append(&s->tl, &r.rows) < 0)
                 app_message(a, 1, "out of memory");
+            s->tl_complete = 1;
+            timeline_free(&s->minutes);
             view_set_len(&s->v, plotted_length(s));
         } else if (r.gen == s->gen) {
             rtable_free(&s->pane[0]);
@@ -153,8 +165,7 @@ int session_results(app *a)
             s->loading_panes = 0;
         if (a->timing)
             fprintf(a->timing, "loaded %s %zu rows %.3f ms after asked (reading %.3f ms)\n",
-                    r.kind == LOAD_TIMELINE ? "timeline" : "tables",
-                    r.kind == LOAD_TIMELINE ? r.rows.n : r.lines.n + r.funcs.n + s->pane[0].n + s->pane[1].n,
+                    r.kind == LOAD_TIMELINE ? "timeline" : r.kind == LOAD_MINUTES ? "minutes" : "tables", nrows,
                     waited, r.seconds * 1000.0);
         load_result_free(&r);
         changed = 1;
@@ -201,12 +212,18 @@ static int value_row(double v, double vmin, double vmax, int h, int dy)
     return y / dy;
 }
 
+/* What the plot shows: the samples once read, until then the folded minutes. */
+static const timeline *shown(const session_screen *s)
+{
+    return s->tl_complete || s->minutes.n == 0 ? &s->tl : &s->minutes;
+}
+
 static void draw_plot(app *a, const session_layout *lay)
 {
     session_screen *s = &a->sv;
     const rect *pr = &lay->plot;
     s->plot_cols = pr->w;
-    plot_data d = timeline_plot(&s->tl);
+    plot_data d = timeline_plot(shown(s));
     int64_t lo = 0, hi = 0;
     if (plot_value_range(&d, s->series, s->v.w0, s->v.w1, &lo, &hi) < 0)
         lo = 0, hi = 1;
@@ -296,7 +313,7 @@ static void draw_info(app *a, const session_layout *lay)
     char t[16], v[32];
     axis_label_time(s->v.cursor, t, sizeof t);
     x += draw_printf(r->y, x, r->w - x, (int)A_BOLD, " at %s ", t);
-    plot_data d = timeline_plot(&s->tl);
+    plot_data d = timeline_plot(shown(s));
     size_t i = plot_lower_bound(&d, s->v.cursor);
     if (i >= d.n && d.n)
         i = d.n - 1;
@@ -304,7 +321,7 @@ static void draw_info(app *a, const session_layout *lay)
         i--;
     for (int k = 0; k < PLOT_SERIES; k++) {
         int on = (s->series >> k) & 1;
-        int64_t val = d.n ? d.v[k][i] : INT64_MIN;
+        int64_t val = d.n ? (d.hi[k] && d.hi[k][i] != INT64_MIN ? d.hi[k][i] : d.v[k][i]) : INT64_MIN;
         draw_bytes(val, v, sizeof v);
         x += draw_printf(r->y, x, r->w - x, on ? term_attr(series_pair[k]) | (int)A_BOLD : term_attr(PAIR_DIM),
                          "[%d]%s %s  ", k + 1, series_name[k], on ? v : "off");
@@ -317,6 +334,8 @@ static void draw_info(app *a, const session_layout *lay)
     } else {
         x += draw_text(r->y, x, r->w - x, "range: whole session  ", term_attr(PAIR_DIM));
     }
+    if (!s->tl_complete && s->minutes.n)
+        x += draw_text(r->y, x, r->w - x, "per minute, reading the samples...  ", term_attr(PAIR_DIM));
     double zoom = s->v.len > 0 && s->v.w1 > s->v.w0 ? s->v.len / (s->v.w1 - s->v.w0) : 1;
     if (zoom > 1.01)
         draw_printf(r->y, x, r->w - x, term_attr(PAIR_DIM), "zoom %.0fx", zoom);
