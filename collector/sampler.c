@@ -17,6 +17,7 @@
 
 #define MAX_TARGETS 1024
 #define MAX_DESCENDANTS 4096
+#define ENDED_KEPT 4096      /* ended processes remembered so an exiting one is not taken for new */
 
 struct sampler {
     sampler_opts o;
@@ -27,6 +28,8 @@ struct sampler {
     proctree tree;
     double mono0, real0;      /* clocks at start: Unix time = real0 + (mono - mono0) */
     unsigned children;
+    struct { pid_t pid; unsigned long long start; } gone[ENDED_KEPT];   /* ended, compacted away */
+    size_t ngone;
     faults *fa;               /* page-fault counters on the root (inherited by its threads and children) */
     int sampling;             /* triggers in use */
     uint64_t faults_lost;
@@ -143,12 +146,17 @@ int sampler_start(sampler *s, pid_t root, int launched, const char *cmdline, cha
     return open_faults(s, root) < 0 ? -1 : 0;
 }
 
-static target *find_target(sampler *s, pid_t pid, unsigned long long start)
+/* 1 if the process (pid, start) is watched now or was watched and ended. */
+static int known_process(sampler *s, pid_t pid, unsigned long long start)
 {
     for (size_t i = 0; i < s->n; i++)
         if (s->targets[i].pid == pid && s->targets[i].start_ticks == start)
-            return &s->targets[i];
-    return NULL;
+            return 1;
+    size_t kept = s->ngone < ENDED_KEPT ? s->ngone : ENDED_KEPT;
+    for (size_t i = 0; i < kept; i++)
+        if (s->gone[i].pid == pid && s->gone[i].start == start)
+            return 1;
+    return 0;
 }
 
 /* Begins a session for every descendant of root r not watched yet. */
@@ -159,7 +167,7 @@ static int scan_children_of(sampler *s, const target *r, double now)
     int64_t root_session = r->session;
     for (size_t i = 0; i < nd && s->n < MAX_TARGETS; i++) {
         const proc_entry *e = proctree_find(&s->tree, desc[i]);
-        if (!e || find_target(s, e->pid, e->start))
+        if (!e || known_process(s, e->pid, e->start))
             continue;
         proc_stat st;
         if (procinfo_stat(e->pid, &st) < 0 || st.state == 'Z' || procinfo_is_kthread(&st))
@@ -209,6 +217,9 @@ static void compact(sampler *s)
     size_t keep = 0;
     for (size_t i = 0; i < s->n; i++) {
         if (s->targets[i].ended && (i > 0 || s->o.keep_running)) {
+            size_t slot = s->ngone++ % ENDED_KEPT;
+            s->gone[slot].pid = s->targets[i].pid;
+            s->gone[slot].start = s->targets[i].start_ticks;
             target_free(&s->targets[i]);
             continue;
         }

@@ -74,7 +74,9 @@ int target_begin(target_ctx *c, target *t, pid_t pid, int64_t parent_session, in
     }
     t->start_ticks = st.start;
     t->last_rss = memstat_rss(&t->mem);
-    if (t->last_rss < 0) {
+    /* gone, or (found by a scan) exiting with its memory already released; a
+     * command we started keeps its session even if it ended at once */
+    if (t->last_rss < 0 || (t->last_rss == 0 && !launched)) {
         memstat_close(&t->mem);
         snprintf(msg, msglen, "no such process: %d", (int)pid);
         errno = ESRCH;
