@@ -53,8 +53,12 @@ BRAILLE = re.compile('[\u2801-\u28ff]')
 class Tmux:
     """One private tmux server running memwatch-tui in a shell that reports how it ended."""
 
+    count = 0
+
     def __init__(self, env, tui, args, cols=120, rows=40, lang='C.UTF-8', extra_env=None):
-        self.sock = os.path.join(env.dir, 'tmux.sock')
+        # a server of its own each time: a killed one may still be going away
+        Tmux.count += 1
+        self.sock = os.path.join(env.dir, 'tmux%d.sock' % Tmux.count)
         self.tmux = ['tmux', '-S', self.sock]
         envs = {'LANG': lang, 'LC_ALL': lang, 'TERM': 'tmux-256color'}
         envs.update(extra_env or {})
