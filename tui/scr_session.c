@@ -393,26 +393,18 @@ static void draw_pane(app *a, int p, const rect *r, int focused)
         x += draw_printf(r->y + 2 + y, x, r->x + r->w - x, sel ? base : term_attr(PAIR_SHRINK), " %*s", fig_w, sh);
         x += draw_printf(r->y + 2 + y, x, r->x + r->w - x, base, " %*s %7lld %*s  ", fig_w, n, (long long)w->hits,
                          fig_w, pk);
-        if (p == 0) {
-            if (w->line > 0)
-                snprintf(line, sizeof line, "%s:%d  %s", base_name(w->file), (int)w->line, w->text ? w->text : "");
-            else
-                snprintf(line, sizeof line, "%s", w->func);
+        if (p == 0 && w->line > 0) {
+            /* the source text without its indentation */
+            const char *text = w->text ? w->text : "";
+            while (*text == ' ' || *text == '\t')
+                text++;
+            snprintf(line, sizeof line, "%s:%d  %s", base_name(w->file), (int)w->line, text);
+        } else if (p == 0) {
+            snprintf(line, sizeof line, "%s", w->func);
         } else {
             snprintf(line, sizeof line, "%s  (%s:%d)", w->func, base_name(w->file), (int)w->line);
         }
-        /* the source text with its indentation squeezed out */
-        char *text = line;
-        if (p == 0 && w->text) {
-            char *sep = strstr(line, "  ");
-            if (sep) {
-                char *q = sep + 2;
-                while (*q == ' ' || *q == '\t')
-                    q++;
-                memmove(sep + 2, q, strlen(q) + 1);
-            }
-        }
-        draw_text(r->y + 2 + y, x, r->x + r->w - x, text, base);
+        draw_text(r->y + 2 + y, x, r->x + r->w - x, line, base);
     }
 }
 

@@ -75,8 +75,6 @@ typedef struct block {
     const sl_entry *root;
 } block;
 
-static int sort_key;
-
 /* Bigger first for numbers, NAN/unknown last; ties newest first. */
 static int cmp_num(double a, double b)
 {
@@ -86,11 +84,11 @@ static int cmp_num(double a, double b)
     return a > b ? -1 : a < b ? 1 : 0;
 }
 
-static int by_key(const void *pa, const void *pb)
+static int by_key(const void *pa, const void *pb, void *arg)
 {
     const sl_entry *a = ((const block *)pa)->root, *b = ((const block *)pb)->root;
     int c = 0;
-    switch (sort_key) {
+    switch (*(const int *)arg) {
     case SL_OLDEST:
         c = a->id < b->id ? -1 : a->id > b->id;
         break;
@@ -137,8 +135,7 @@ long sesslist_order(const sl_entry *e, size_t n, int sort, const char *filter, s
             blocks[nb++] = (block){ k, 0, &e[tree[k]] };
         blocks[nb - 1].count++;
     }
-    sort_key = sort;
-    qsort(blocks, nb, sizeof *blocks, by_key);
+    qsort_r(blocks, nb, sizeof *blocks, by_key, &sort);
     out = 0;
     for (size_t b = 0; b < nb; b++) {
         int root_match = sesslist_match(blocks[b].root, filter), any = root_match;
