@@ -17,6 +17,9 @@
 #define APP_INPUT_MAX 128
 #define APP_REPORT_ROWS 500    /* rows kept per pane */
 #define APP_STACK 8
+#ifndef APP_RAW_MAX
+#define APP_RAW_MAX 2000000    /* longer timelines are drawn from their minutes only (memory) */
+#endif
 
 /* A one-line prompt at the bottom: a search text or a y/n question. */
 enum input_mode { INPUT_NONE = 0, INPUT_SEARCH, INPUT_CONFIRM };

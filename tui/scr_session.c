@@ -36,8 +36,10 @@ static const char *order_name(int order)
 static void ask(app *a, int want_tl, int panes)
 {
     session_screen *s = &a->sv;
+    /* past APP_RAW_MAX samples only the minutes are read (and read again while live) */
+    int raw = s->ss.samples <= APP_RAW_MAX;
     load_req q = { .session = s->id, .start = s->ss.start, .minutes = want_tl && !s->tl_complete,
-                   .timeline = want_tl, .panes = panes,
+                   .timeline = want_tl && raw, .panes = panes,
                    .after_abs = s->tl.n ? s->tl.last_abs : 0, .order = s->order,
                    .limit = APP_REPORT_ROWS };
     if (panes) {
@@ -48,7 +50,7 @@ static void ask(app *a, int want_tl, int panes)
         s->loading_panes = 1;
         s->asked_panes = app_clock();
     }
-    if (want_tl) {
+    if (want_tl && raw) {
         s->loading_tl = 1;
         s->asked_tl = app_clock();
     }
@@ -67,7 +69,7 @@ static double plotted_length(const session_screen *s)
     double len = session_length(&s->ss);
     if (s->tl.n && s->tl.t[s->tl.n - 1] > len)
         len = s->tl.t[s->tl.n - 1];
-    return len;
+    return len;   /* (a folded minute sits at its middle: it may lie past the end) */
 }
 
 int session_open(app *a, int64_t id)
@@ -120,7 +122,7 @@ static void reread(app *a, int force)
 void session_poll(app *a)
 {
     session_screen *s = &a->sv;
-    if (s->ss.status != MW_END_LIVE || s->loading_tl || s->loading_panes)
+    if (s->ss.status != MW_END_LIVE || s->loading_tl || s->loading_panes || loader_busy(a->ld))
         return;
     reread(a, 0);
 }
@@ -144,6 +146,7 @@ int session_results(app *a)
                 timeline_free(&s->minutes);
                 s->minutes = r.rows;
                 memset(&r.rows, 0, sizeof r.rows);
+                view_set_len(&s->v, plotted_length(s));
             }
         } else if (r.kind == LOAD_TIMELINE) {
             if (timeline_append(&s->tl, &r.rows) < 0)
@@ -335,7 +338,8 @@ static void draw_info(app *a, const session_layout *lay)
         x += draw_text(r->y, x, r->w - x, "range: whole session  ", term_attr(PAIR_DIM));
     }
     if (!s->tl_complete && s->minutes.n)
-        x += draw_text(r->y, x, r->w - x, "per minute, reading the samples...  ", term_attr(PAIR_DIM));
+        x += draw_text(r->y, x, r->w - x, s->loading_tl ? "per minute, reading the samples...  " : "per minute  ",
+                       term_attr(PAIR_DIM));
     double zoom = s->v.len > 0 && s->v.w1 > s->v.w0 ? s->v.len / (s->v.w1 - s->v.w0) : 1;
     if (zoom > 1.01)
         draw_printf(r->y, x, r->w - x, term_attr(PAIR_DIM), "zoom %.0fx", zoom);
