@@ -141,6 +141,14 @@ def test_browse(s, env, tui):
                 'the session is listed as ended with its peak: %r' % parent)
         s.check(len(child) == 1 and lines.index(child[0]) == lines.index(parent[0]) + 1,
                 'its child is folded right under it: %r' % child)
+        # Left folds the child away under a [+1], Right shows it again
+        t.keys('Left')
+        scr = t.wait_text('[+1]')
+        s.check('[+1] python3 alloc.py' in scr and 'python3 -c import time' not in scr,
+                'Left folds the child session away: %r' % [l for l in scr.splitlines() if 'python3' in l])
+        t.keys('Right')
+        scr = t.wait_text('python3 -c import time')
+        s.check('[+1]' not in scr and '\u2514 python3 -c import time' in scr, 'Right unfolds it')
         # Enter: the session screen, plot and top lines naming the allocating line
         t.keys('Enter')
         scr = t.wait_text('Top lines')

@@ -305,25 +305,33 @@ static void test_sesslist(void)
     };
     size_t order[5];
     int depth[5];
-    CHECK(sesslist_order(e, 5, SL_NEWEST, NULL, order, depth) == 5);
+    CHECK(sesslist_order(e, 5, SL_NEWEST, NULL, order, depth, NULL) == 5);
     CHECK(order[0] == 4 && order[1] == 2 && order[2] == 3 && order[3] == 0 && order[4] == 1);
     CHECK(depth[0] == 0 && depth[2] == 1 && depth[4] == 1);
-    CHECK(sesslist_order(e, 5, SL_OLDEST, "", order, depth) == 5);
+    CHECK(sesslist_order(e, 5, SL_OLDEST, "", order, depth, NULL) == 5);
     CHECK(order[0] == 0 && order[1] == 1 && order[4] == 4);
-    CHECK(sesslist_order(e, 5, SL_PEAK, NULL, order, depth) == 5);
+    CHECK(sesslist_order(e, 5, SL_PEAK, NULL, order, depth, NULL) == 5);
     CHECK(order[0] == 2 && order[2] == 0 && order[4] == 4);   /* unknown peak last */
-    CHECK(sesslist_order(e, 5, SL_GROWTH, NULL, order, depth) == 5);
+    CHECK(sesslist_order(e, 5, SL_GROWTH, NULL, order, depth, NULL) == 5);
     CHECK(order[0] == 2 && order[2] == 0 && order[4] == 4);
-    CHECK(sesslist_order(e, 5, SL_COMMAND, NULL, order, depth) == 5);
+    CHECK(sesslist_order(e, 5, SL_COMMAND, NULL, order, depth, NULL) == 5);
     CHECK(order[0] == 2 && order[2] == 4 && order[3] == 0);
     /* filter: a matching child brings its root along; a matching root brings all */
-    CHECK(sesslist_order(e, 5, SL_NEWEST, "HELPER", order, depth) == 2);
+    CHECK(sesslist_order(e, 5, SL_NEWEST, "HELPER", order, depth, NULL) == 2);
     CHECK(order[0] == 2 && order[1] == 3);
-    CHECK(sesslist_order(e, 5, SL_NEWEST, "old", order, depth) == 2);
+    CHECK(sesslist_order(e, 5, SL_NEWEST, "old", order, depth, NULL) == 2);
     CHECK(order[0] == 0 && order[1] == 1);
-    CHECK(sesslist_order(e, 5, SL_NEWEST, "5", order, depth) == 1 && order[0] == 4);
-    CHECK(sesslist_order(e, 5, SL_NEWEST, "nothing-like-it", order, depth) == 0);
-    CHECK(sesslist_order(e, 0, SL_NEWEST, NULL, order, depth) == 0);
+    CHECK(sesslist_order(e, 5, SL_NEWEST, "5", order, depth, NULL) == 1 && order[0] == 4);
+    CHECK(sesslist_order(e, 5, SL_NEWEST, "nothing-like-it", order, depth, NULL) == 0);
+    CHECK(sesslist_order(e, 0, SL_NEWEST, NULL, order, depth, NULL) == 0);
+    /* a folded tree shows its root only, saying how many it hides */
+    int hidden[5];
+    e[2].folded = 1;
+    e[4].folded = 1;   /* no children: nothing to fold */
+    CHECK(sesslist_order(e, 5, SL_NEWEST, NULL, order, depth, hidden) == 4);
+    CHECK(order[0] == 4 && hidden[0] == 0 && order[1] == 2 && hidden[1] == 1 && order[2] == 0 && hidden[2] == 0);
+    CHECK(order[3] == 1 && hidden[3] == 0);
+    CHECK(sesslist_order(e, 5, SL_NEWEST, "helper", order, depth, hidden) == 1 && order[0] == 2 && hidden[0] == 1);
     CHECK_STR(sesslist_sort_name(SL_GROWTH), "growth/min");
     char buf[64];
     CHECK_STR(sesslist_short_command("/usr/bin/python3 /tmp/x/app.py -v  --out /o/", buf, sizeof buf),

@@ -39,6 +39,9 @@ typedef struct sessions_screen {
     char filter[APP_INPUT_MAX];
     int64_t marked[2];         /* sessions marked for comparing, 0: none */
     int64_t del_id;            /* the session a y/n question is about */
+    int *hidden;               /* per row: descendants a folded tree hides */
+    int64_t *folded;           /* top-level sessions whose children are folded away */
+    size_t nfolded;
 } sessions_screen;
 
 typedef struct session_screen {

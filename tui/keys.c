@@ -120,6 +120,7 @@ static const key_help help_common[] = {
 static const key_help help_sessions[] = {
     { "/", "filter sessions by command or id (Enter keeps, Esc clears)" },
     { "s", "sort: newest, oldest, peak RSS, growth/min, duration, command" },
+    { "Left/Right, h/l", "fold / unfold the child sessions under a session" },
     { "Space", "mark a session for comparing (two at most)" },
     { "c", "compare the two marked sessions line by line" },
     { "d", "delete the selected session and its children (asks y/n)" },

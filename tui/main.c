@@ -197,6 +197,8 @@ out:
     sessions_free(&a->sl.data);
     free(a->sl.order);
     free(a->sl.depth);
+    free(a->sl.hidden);
+    free(a->sl.folded);
     store_close(a->st);
     return rc;
 }

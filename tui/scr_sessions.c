@@ -11,17 +11,46 @@
 #include "term.h"
 #include "units.h"
 
-/* Rebuilds the shown rows from the loaded sessions (sort, filter). */
+static int is_folded(const sessions_screen *l, int64_t id)
+{
+    for (size_t i = 0; i < l->nfolded; i++)
+        if (l->folded[i] == id)
+            return 1;
+    return 0;
+}
+
+/* Folds (fold = 1) or unfolds the tree of session id. Returns 0, or -1 when out of memory. */
+static int set_folded(sessions_screen *l, int64_t id, int fold)
+{
+    for (size_t i = 0; i < l->nfolded; i++)
+        if (l->folded[i] == id) {
+            if (!fold)
+                l->folded[i] = l->folded[--l->nfolded];
+            return 0;
+        }
+    if (!fold)
+        return 0;
+    int64_t *nf = realloc(l->folded, (l->nfolded + 1) * sizeof *nf);
+    if (!nf)
+        return -1;
+    l->folded = nf;
+    l->folded[l->nfolded++] = id;
+    return 0;
+}
+
+/* Rebuilds the shown rows from the loaded sessions (sort, filter, folds). */
 static int rebuild(app *a)
 {
     sessions_screen *l = &a->sl;
     size_t n = l->data.list.n;
     free(l->order);
     free(l->depth);
+    free(l->hidden);
     l->order = malloc((n ? n : 1) * sizeof *l->order);
     l->depth = malloc((n ? n : 1) * sizeof *l->depth);
+    l->hidden = malloc((n ? n : 1) * sizeof *l->hidden);
     sl_entry *e = malloc((n ? n : 1) * sizeof *e);
-    if (!l->order || !l->depth || !e) {
+    if (!l->order || !l->depth || !l->hidden || !e) {
         free(e);
         l->nrows = 0;
         return -1;
@@ -30,9 +59,9 @@ static int rebuild(app *a)
     for (size_t i = 0; i < n; i++) {
         const store_session *s = &l->data.list.items[i];
         e[i] = (sl_entry){ s->id, s->parent, s->cmdline, s->start, session_duration(s, now), s->peak_rss,
-                           l->data.growth[i] };
+                           l->data.growth[i], is_folded(l, s->id) };
     }
-    l->nrows = sesslist_order(e, n, l->sort, l->filter, l->order, l->depth);
+    l->nrows = sesslist_order(e, n, l->sort, l->filter, l->order, l->depth, l->hidden);
     free(e);
     if (l->nrows < 0) {
         l->nrows = 0;
@@ -166,6 +195,8 @@ static void draw_row(app *a, const rect *r, int y, long row, const cols *c, doub
         x += 2 * (d - 1);
         x += draw_text(y, x, r->x + r->w - x, term_glyph("\xE2\x94\x94 ", "`-"), base);
     }
+    if (l->hidden[row] > 0)
+        x += draw_printf(y, x, r->x + r->w - x, base | (int)A_BOLD, "[+%d] ", l->hidden[row]);
     if (x < r->x + r->w) {
         char cmd[1024];
         draw_text(y, x, r->x + r->w - x, sesslist_short_command(s->cmdline, cmd, sizeof cmd), base);
@@ -211,7 +242,7 @@ void sessions_draw(app *a)
     double now = data_now();
     for (int y = 0; y < lay.body.h && l->pos.top + y < l->nrows; y++)
         draw_row(a, &lay.body, lay.body.y + y, l->pos.top + y, &c, now);
-    app_draw_status(a, "? help  q quit  Enter open  / filter  s sort  Space mark  c compare  d delete  r refresh");
+    app_draw_status(a, "? help  q quit  Enter open  / filter  s sort  <-/-> fold  Space mark  c compare  d delete  r refresh");
 }
 
 void sessions_search(app *a, const char *text)
@@ -299,6 +330,20 @@ void sessions_key(app *a, int act, int key)
                 app_message(a, 1, "session %lld is gone (deleted?)", (long long)id);
             else if (r < 0)
                 app_message(a, 1, "%s", store_errmsg(a->st));
+        }
+        break;
+    case ACT_LEFT:
+    case ACT_RIGHT:
+        if (id) {
+            /* the tree's root: the nearest top-level row at or above the selection */
+            long r = l->pos.sel;
+            while (r > 0 && l->depth[r] > 0)
+                r--;
+            int64_t root = l->data.list.items[l->order[r]].id;
+            if (set_folded(l, root, act == ACT_LEFT) < 0)
+                app_message(a, 1, "out of memory");
+            rebuild(a);
+            select_id(a, act == ACT_LEFT ? root : id);
         }
         break;
     case ACT_SORT:

@@ -112,7 +112,8 @@ static int by_key(const void *pa, const void *pb, void *arg)
     return c;
 }
 
-long sesslist_order(const sl_entry *e, size_t n, int sort, const char *filter, size_t *order, int *depth)
+long sesslist_order(const sl_entry *e, size_t n, int sort, const char *filter, size_t *order, int *depth,
+                    int *hidden)
 {
     if (n == 0)
         return 0;
@@ -143,12 +144,15 @@ long sesslist_order(const sl_entry *e, size_t n, int sort, const char *filter, s
             any = sesslist_match(&e[tree[blocks[b].first + k]], filter);
         if (!any)
             continue;
-        for (size_t k = 0; k < blocks[b].count; k++) {
+        int fold = blocks[b].root->folded && blocks[b].count > 1;
+        for (size_t k = 0; k < (fold ? 1 : blocks[b].count); k++) {
             size_t i = tree[blocks[b].first + k];
             if (k > 0 && !root_match && !sesslist_match(&e[i], filter))
                 continue;
             order[out] = i;
             depth[out] = tdepth[i];
+            if (hidden)
+                hidden[out] = fold ? (int)(blocks[b].count - 1) : 0;
             out++;
         }
     }

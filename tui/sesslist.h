@@ -12,6 +12,7 @@ typedef struct sl_entry {
     double start, duration;    /* Unix time; seconds so far */
     int64_t peak;              /* bytes, INT64_MIN if unknown */
     double growth_per_min;     /* bytes per minute, NAN if unknown */
+    int folded;                /* a top-level session whose descendants are hidden */
 } sl_entry;
 
 enum sl_sort { SL_NEWEST = 0, SL_OLDEST, SL_PEAK, SL_GROWTH, SL_DURATION, SL_COMMAND, SL_SORTS };
@@ -21,12 +22,14 @@ const char *sesslist_sort_name(int sort);
 
 /* Given n entries sorted by id, fills order[] with the indexes to show and
  * depth[] (per shown row) with each row's depth under its root: top-level
- * sessions by sort, each followed by its descendants (by id). With a
- * non-empty filter (case-insensitive, matched against the command and the
- * id), a tree is shown if any member matches: its root, and the members that
- * match (all of them if the root does). Returns the number of rows, or -1
- * when out of memory. */
-long sesslist_order(const sl_entry *e, size_t n, int sort, const char *filter, size_t *order, int *depth);
+ * sessions by sort, each followed by its descendants (by id) unless it is
+ * folded; hidden[] (if not NULL, per shown row) gets how many descendants a
+ * folded row hides. With a non-empty filter (case-insensitive, matched
+ * against the command and the id), a tree is shown if any member matches:
+ * its root, and the members that match (all of them if the root does).
+ * Returns the number of rows, or -1 when out of memory. */
+long sesslist_order(const sl_entry *e, size_t n, int sort, const char *filter, size_t *order, int *depth,
+                    int *hidden);
 
 /* The command for a narrow column into buf: the program and every absolute
  * path argument by their base names ("/usr/bin/python3 /a/b/app.py -v" ->
