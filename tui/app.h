@@ -9,6 +9,7 @@
 #include "data.h"
 #include "keys.h"
 #include "loader.h"
+#include "plot.h"
 #include "srcview.h"
 #include "store.h"
 #include "view.h"
@@ -44,6 +45,16 @@ typedef struct sessions_screen {
     size_t nfolded;
 } sessions_screen;
 
+/* The plot as last rasterised, and what it showed. */
+typedef struct plot_cache {
+    plot_grid grid;
+    int cols, rows, glyphs;
+    double w0, w1, vmin, vmax, step;
+    unsigned series;
+    const double *t;           /* the timeline's rows and their count */
+    size_t n;
+} plot_cache;
+
 typedef struct session_screen {
     int64_t id;
     store_session ss;
@@ -51,6 +62,7 @@ typedef struct session_screen {
     timeline minutes;          /* the timeline folded per minute: drawn until the samples are in */
     int tl_complete;           /* the samples have been read once */
     view v;
+    plot_cache cache;
     unsigned series;           /* bit i: series i shown */
     rtable pane[2];            /* lines, functions */
     list_pos pos[2];

@@ -96,6 +96,8 @@ void session_close(app *a)
     store_session_clear(&s->ss);
     timeline_free(&s->tl);
     timeline_free(&s->minutes);
+    plot_grid_free(&s->cache.grid);
+    memset(&s->cache, 0, sizeof s->cache);
     s->tl_complete = 0;
     rtable_free(&s->pane[0]);
     rtable_free(&s->pane[1]);
@@ -146,6 +148,7 @@ int session_results(app *a)
                 timeline_free(&s->minutes);
                 s->minutes = r.rows;
                 memset(&r.rows, 0, sizeof r.rows);
+                s->cache.t = NULL;   /* new values, maybe at the same address and count */
                 view_set_len(&s->v, plotted_length(s));
             }
         } else if (r.kind == LOAD_TIMELINE) {
@@ -153,6 +156,7 @@ int session_results(app *a)
                 app_message(a, 1, "out of memory");
             s->tl_complete = 1;
             timeline_free(&s->minutes);
+            s->cache.t = NULL;
             view_set_len(&s->v, plotted_length(s));
         } else if (r.gen == s->gen) {
             rtable_free(&s->pane[0]);
@@ -221,23 +225,48 @@ static const timeline *shown(const session_screen *s)
     return s->tl_complete || s->minutes.n == 0 ? &s->tl : &s->minutes;
 }
 
+/* Rasterises the plot into s->raster unless what it shows is unchanged
+ * since the last time (a cursor move, a redraw of the durations). Returns 0
+ * or -1 (out of memory). */
+static int raster(session_screen *s, const rect *pr, const plot_data *d)
+{
+    plot_cache *c = &s->cache;
+    if (c->grid.mask && c->cols == pr->w && c->rows == pr->h && c->glyphs == term.glyphs && c->w0 == s->v.w0 &&
+        c->w1 == s->v.w1 && c->series == s->series && c->t == d->t && c->n == d->n)
+        return 0;
+    int64_t lo = 0, hi = 0;
+    if (plot_value_range(d, s->series, s->v.w0, s->v.w1, &lo, &hi) < 0)
+        lo = 0, hi = 1;
+    axis_bytes_range((double)lo, (double)hi, pr->h > 8 ? pr->h / 2 : pr->h > 3 ? pr->h - 1 : 2, &c->vmin, &c->vmax,
+                     &c->step);
+    plot_grid_free(&c->grid);
+    c->n = 0;
+    if (plot_grid_init(&c->grid, pr->w, pr->h, term.glyphs) < 0)
+        return -1;
+    plot_raster(&c->grid, d, s->series, s->v.w0, s->v.w1, c->vmin, c->vmax);
+    c->cols = pr->w;
+    c->rows = pr->h;
+    c->glyphs = term.glyphs;
+    c->w0 = s->v.w0;
+    c->w1 = s->v.w1;
+    c->series = s->series;
+    c->t = d->t;
+    c->n = d->n;
+    return 0;
+}
+
 static void draw_plot(app *a, const session_layout *lay)
 {
     session_screen *s = &a->sv;
     const rect *pr = &lay->plot;
     s->plot_cols = pr->w;
     plot_data d = timeline_plot(shown(s));
-    int64_t lo = 0, hi = 0;
-    if (plot_value_range(&d, s->series, s->v.w0, s->v.w1, &lo, &hi) < 0)
-        lo = 0, hi = 1;
-    double vmin, vmax, step;
-    axis_bytes_range((double)lo, (double)hi, pr->h > 8 ? pr->h / 2 : pr->h > 3 ? pr->h - 1 : 2, &vmin, &vmax, &step);
-    plot_grid g;
-    if (plot_grid_init(&g, pr->w, pr->h, term.glyphs) < 0) {
+    if (raster(s, pr, &d) < 0) {
         draw_text(pr->y, pr->x, pr->w, "out of memory", term_attr(PAIR_ERROR));
         return;
     }
-    plot_raster(&g, &d, s->series, s->v.w0, s->v.w1, vmin, vmax);
+    const plot_grid g = s->cache.grid;
+    double vmin = s->cache.vmin, vmax = s->cache.vmax, step = s->cache.step;
     if (d.n == 0)
         draw_text(pr->y + pr->h / 2, pr->x + (pr->w > 30 ? pr->w / 2 - 12 : 0), pr->w,
                   s->loading_tl ? "reading the timeline..." : "no samples recorded yet", term_attr(PAIR_DIM));
@@ -305,7 +334,6 @@ static void draw_plot(app *a, const session_layout *lay)
         draw_text(xr->y, xr->x + col + 1, w - 1, lab, term_attr(PAIR_DIM));
         free_from = col + w + 2;
     }
-    plot_grid_free(&g);
 }
 
 static void draw_info(app *a, const session_layout *lay)
