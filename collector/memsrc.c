@@ -2,6 +2,7 @@
 #include "memsrc.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -29,26 +30,47 @@ static int read_process(void *ctx, uint64_t addr, void *buf, size_t len)
 
 #define MEMSRC_MAX_IOV 64
 
-static int readv_process(void *ctx, const uint64_t *addrs, void *const *bufs, size_t len, int n)
+/* One process_vm_readv per MEMSRC_MAX_IOV blocks: the call's fixed cost (finding the task,
+ * the ptrace check) is paid once per batch, each block costs a page lookup. */
+static int readv_process(void *ctx, const uint64_t *addrs, const size_t *lens, void *const *bufs,
+                         int n)
 {
     pid_t pid = (pid_t)(intptr_t)ctx;
     struct iovec local[MEMSRC_MAX_IOV], remote[MEMSRC_MAX_IOV];
     int done = 0;
     while (done < n) {
-        int k = n - done < MEMSRC_MAX_IOV ? n - done : MEMSRC_MAX_IOV;
-        for (int i = 0; i < k; i++) {
-            local[i].iov_base = bufs[done + i];
-            local[i].iov_len = len;
-            remote[i].iov_base = (void *)(uintptr_t)addrs[done + i];
-            remote[i].iov_len = len;
+        int k = 0;
+        size_t want = 0;
+        while (k < MEMSRC_MAX_IOV && done + k < n) {
+            uint64_t a = addrs[done + k];
+            size_t l = lens[done + k];
+            if (a == 0 || a + l < a || l > SSIZE_MAX - want)
+                break;                   /* refused like a bad address: it ends the batch */
+            local[k].iov_base = bufs[done + k];
+            local[k].iov_len = l;
+            remote[k].iov_base = (void *)(uintptr_t)a;
+            remote[k].iov_len = l;
+            want += l;
+            k++;
+        }
+        if (k == 0) {
+            errno = EFAULT;
+            break;
         }
         ssize_t got = process_vm_readv(pid, local, (unsigned long)k, remote, (unsigned long)k, 0);
         if (got < 0)
-            return done;
-        int whole = len ? (int)((size_t)got / len) : k;
-        done += whole;
-        if (whole < k)
             break;
+        int whole = 0;
+        size_t left = (size_t)got;
+        while (whole < k && left >= lens[done + whole]) {
+            left -= lens[done + whole];
+            whole++;
+        }
+        done += whole;
+        if (whole < k) {
+            errno = EFAULT;              /* stopped at an unmapped block */
+            break;
+        }
     }
     return done;
 }

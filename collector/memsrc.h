@@ -11,9 +11,9 @@ typedef struct memsrc {
     int (*read)(void *ctx, uint64_t addr, void *buf, size_t len);
     void *ctx;
     pid_t pid;   /* the process read (0 for a fake image) */
-    /* Optional (NULL: one read per block): reads n blocks of len bytes, block i at addrs[i]
-     * into bufs[i], in one go. Returns how many leading blocks were read whole. */
-    int (*readv)(void *ctx, const uint64_t *addrs, void *const *bufs, size_t len, int n);
+    /* Optional (NULL: one read per block): reads n blocks, block i of lens[i] bytes at
+     * addrs[i] into bufs[i], in one go. Returns how many leading blocks were read whole. */
+    int (*readv)(void *ctx, const uint64_t *addrs, const size_t *lens, void *const *bufs, int n);
 } memsrc;
 
 /* Returns a source that reads pid's memory with process_vm_readv; a failed
@@ -36,15 +36,15 @@ static inline int memsrc_read(const memsrc *src, uint64_t addr, void *buf, size_
     return src->read(src->ctx, addr, buf, len);
 }
 
-/* Reads n blocks of len bytes (block i at addrs[i] into bufs[i]); returns how many
+/* Reads n blocks (block i of lens[i] bytes at addrs[i] into bufs[i]); returns how many
  * leading blocks were read whole. */
-static inline int memsrc_readv(const memsrc *src, const uint64_t *addrs, void *const *bufs,
-                               size_t len, int n)
+static inline int memsrc_readv(const memsrc *src, const uint64_t *addrs, const size_t *lens,
+                               void *const *bufs, int n)
 {
     if (src->readv)
-        return src->readv(src->ctx, addrs, bufs, len, n);
+        return src->readv(src->ctx, addrs, lens, bufs, n);
     int k = 0;
-    while (k < n && src->read(src->ctx, addrs[k], bufs[k], len) == 0)
+    while (k < n && src->read(src->ctx, addrs[k], bufs[k], lens[k]) == 0)
         k++;
     return k;
 }

@@ -163,7 +163,7 @@ static int read_table(pyreader *r, uint64_t addr, uint8_t **tab, uint32_t *len)
     return 0;
 }
 
-const py_code_entry *pycode_get(pyreader *r, uint64_t addr)
+py_code_entry *pycode_get(pyreader *r, uint64_t addr)
 {
     const py_layout *L = &r->L;
     int interp = L->frame_kind == PYL_FRAME_INTERP;
@@ -211,15 +211,16 @@ const py_code_entry *pycode_get(pyreader *r, uint64_t addr)
     e->func = func;
     e->table = tab;
     e->table_len = tlen;
+    for (int i = 0; i < PY_LINE_MEMO; i++)
+        e->memo_pos[i] = -2;
     if (tab)
         r->cache_bytes += tlen;
     return e;
 }
 
-int32_t pycode_line(const pyreader *r, const py_code_entry *e, int64_t pos)
+/* The line of pos decoded from e's table (no memo). */
+static int32_t decode_line(const pyreader *r, const py_code_entry *e, int64_t pos)
 {
-    if (pos < 0)
-        return e->firstline;           /* not started yet: CPython reports the first line */
     if (!e->table || pos > INT_MAX / 2)
         return -1;
     switch (r->L.lines_kind) {
@@ -234,4 +235,20 @@ int32_t pycode_line(const pyreader *r, const py_code_entry *e, int64_t pos)
     default:
         return -1;
     }
+}
+
+int32_t pycode_line(const pyreader *r, py_code_entry *e, int64_t pos)
+{
+    if (pos < 0)
+        return e->firstline;           /* not started yet: CPython reports the first line */
+    if (pos > INT32_MAX)
+        return decode_line(r, e, pos);
+    for (int i = 0; i < PY_LINE_MEMO; i++)
+        if (e->memo_pos[i] == pos)
+            return e->memo_line[i];
+    int32_t line = decode_line(r, e, pos);
+    uint32_t k = e->memo_next++ % PY_LINE_MEMO;
+    e->memo_pos[k] = (int32_t)pos;
+    e->memo_line[k] = line;
+    return line;
 }

@@ -7,120 +7,219 @@
 #include "pyfind.h"
 #include "pyreader_impl.h"
 
-#define PY_FIELDS_SPAN 512      /* fields closer than this are read at once */
+#define PY_FIELDS_SPAN PY_SMALL   /* fields closer than this are read at once */
 #define PY_MIN_MINOR 8
 #define PY_MAX_MINOR 13
 
-void pyreader_snapshot(pyreader *r)
+/* The snapshot's copy of [addr, addr + len), or NULL (newest ranges first). */
+static const uint8_t *span_find(const pyreader *r, uint64_t addr, size_t len)
 {
-    if (++r->page_gen == 0) {
-        for (int i = 0; i < PY_PAGES; i++)
-            r->pages[i].gen = 0;
-        r->page_gen = 1;
+    for (int i = r->nspans - 1; i >= 0; i--) {
+        const py_span *s = &r->spans[i];
+        if (addr >= s->addr && addr - s->addr <= s->len && len <= s->len - (addr - s->addr))
+            return r->arena + s->off + (addr - s->addr);
     }
-    uint64_t hot[PY_PAGES_HOT];
-    int n = r->nused;
-    memcpy(hot, r->used, (size_t)n * sizeof hot[0]);
-    r->nused = 0;
-    pyreader_prefetch(r, hot, n, 1);
-}
-
-/* Notes that the current call looked at page pa. */
-static void page_used(pyreader *r, uint64_t pa)
-{
-    for (int i = 0; i < r->nused; i++)
-        if (r->used[i] == pa)
-            return;
-    if (r->nused < PY_PAGES_HOT)
-        r->used[r->nused++] = pa;
-}
-
-static const uint8_t *page_cached(const pyreader *r, uint64_t pa)
-{
-    for (int i = 0; i < PY_PAGES; i++)
-        if (r->pages[i].gen == r->page_gen && r->pages[i].addr == pa)
-            return r->pages[i].data;
     return NULL;
+}
+
+/* Reads the n ranges (addrs[i], lens[i]) into the snapshot, all in one read where the source
+ * allows. When the snapshot is full it starts over (nobody keeps a pointer into it). A range
+ * that cannot be read is skipped and those after it read again, PY_FETCH_ROUNDS reads at most;
+ * what is still missing is read on demand. failed[i] (when given) is set for every range not
+ * read: those that failed and those never tried. */
+static void fetch(pyreader *r, const uint64_t *addrs, const size_t *lens, int n, uint8_t *failed)
+{
+    size_t total = 0;
+    int k = 0;
+    while (k < n && k < PY_SPANS && lens[k] <= PY_ARENA - total)
+        total += lens[k++];
+    if (k == 0)
+        return;
+    if (PY_SPANS - r->nspans < k || PY_ARENA - r->arena_used < total) {
+        r->nspans = 0;
+        r->arena_used = 0;
+    }
+    void *bufs[PY_SPANS];
+    size_t off = r->arena_used;
+    for (int i = 0; i < k; i++) {
+        bufs[i] = r->arena + off;
+        off += lens[i];
+    }
+    r->arena_used = off;
+    int at = 0;
+    for (int round = 0; round < PY_FETCH_ROUNDS && at < k; round++) {
+        int got = memsrc_readv(&r->src, addrs + at, lens + at, bufs + at, k - at);
+        for (int j = at; j < at + got; j++) {
+            py_span *sp = &r->spans[r->nspans++];
+            sp->addr = addrs[j];
+            sp->len = (uint32_t)lens[j];
+            sp->off = (uint32_t)((uint8_t *)bufs[j] - r->arena);
+        }
+        if (failed && at + got < k)
+            failed[at + got] = 1;
+        at += got + 1;
+    }
+    for (int j = at; failed && j < n; j++)
+        failed[j] = 1;
+}
+
+/* Adds [addr, addr + len) to the list of n ranges (of at most cap), stamped with `stamp`: joined
+ * to a range it overlaps or touches while the union stays short, else a new one, else in place
+ * of the stalest. */
+static void note_range(py_hot *list, int *n, int cap, uint32_t stamp, uint64_t addr, size_t len)
+{
+    uint64_t end = addr + len;
+    int old = 0;
+    for (int i = 0; i < *n; i++) {
+        py_hot *h = &list[i];
+        uint64_t hend = h->addr + h->len;
+        if (addr <= hend && end >= h->addr) {
+            uint64_t lo = addr < h->addr ? addr : h->addr, hi = end > hend ? end : hend;
+            if (hi - lo <= PY_HOT_MAXLEN) {
+                h->addr = lo;
+                h->len = (uint32_t)(hi - lo);
+                h->last = stamp;
+                return;
+            }
+        }
+        if (stamp - h->last > stamp - list[old].last)
+            old = i;
+    }
+    if (*n < cap)
+        old = (*n)++;
+    list[old].addr = addr;
+    list[old].len = (uint32_t)len;
+    list[old].last = stamp;
+}
+
+/* Remembers that the current call used [addr, addr + len): the next calls fetch it at once
+ * (the next walk of the thread lists only, when a walk read it). */
+static void note_hot(pyreader *r, uint64_t addr, size_t len)
+{
+    if (r->in_walk)
+        note_range(r->walk, &r->nwalk, PY_WALK_HOT, r->call, addr, len);
+    else
+        note_range(r->hot, &r->nhot, PY_HOT, r->call, addr, len);
+}
+
+/* Drops the ranges of the list that lie in [addr, addr + len). */
+static void forget(py_hot *list, int *n, uint64_t addr, size_t len)
+{
+    int k = 0;
+    for (int i = 0; i < *n; i++)
+        if (list[i].addr < addr || list[i].addr - addr + list[i].len > len)
+            list[k++] = list[i];
+    *n = k;
+}
+
+void pyreader_walk_mark(pyreader *r, int on)
+{
+    r->in_walk = on;
+    if (on)
+        r->nwalk = 0;
+}
+
+void pyreader_snapshot(pyreader *r, int stack, int walk)
+{
+    r->call++;
+    r->nspans = 0;
+    r->arena_used = 0;
+    py_hot want[PY_HOT + PY_WALK_HOT];
+    int n = 0;
+    for (int i = 0; i < r->nhot; i++)
+        if (r->call - r->hot[i].last <= PY_HOT_AGE)
+            r->hot[n++] = r->hot[i];
+    r->nhot = n;
+    if (stack)
+        memcpy(want, r->hot, (size_t)n * sizeof want[0]);
+    else
+        n = 0;
+    if (walk) {
+        memcpy(want + n, r->walk, (size_t)r->nwalk * sizeof want[0]);
+        n += r->nwalk;
+    }
+    for (int i = 1; i < n; i++) {                       /* by address, to merge neighbours */
+        py_hot h = want[i];
+        int j = i;
+        for (; j > 0 && want[j - 1].addr > h.addr; j--)
+            want[j] = want[j - 1];
+        want[j] = h;
+    }
+    uint64_t addrs[PY_HOT + PY_WALK_HOT];
+    size_t lens[PY_HOT + PY_WALK_HOT];
+    int k = 0;
+    for (int i = 0; i < n; i++) {
+        uint64_t a = want[i].addr, e = a + want[i].len;
+        if (k > 0) {
+            uint64_t pend = addrs[k - 1] + lens[k - 1];
+            uint64_t hi = e > pend ? e : pend;
+            if (a <= pend + PY_MERGE_GAP && hi - addrs[k - 1] <= PY_FETCH_MAX) {
+                lens[k - 1] = (size_t)(hi - addrs[k - 1]);
+                continue;
+            }
+        }
+        addrs[k] = a;
+        lens[k] = want[i].len;
+        k++;
+    }
+    uint8_t failed[PY_HOT + PY_WALK_HOT] = { 0 };
+    fetch(r, addrs, lens, k, failed);
+    for (int j = 0; j < k; j++)      /* unmapped since (or after one that was): forget it now */
+        if (failed[j]) {
+            forget(r->hot, &r->nhot, addrs[j], lens[j]);
+            forget(r->walk, &r->nwalk, addrs[j], lens[j]);
+        }
 }
 
 void pyreader_prefetch(pyreader *r, const uint64_t *addrs, int n, size_t len)
 {
-    uint64_t want[PY_PAGES];
-    void *bufs[PY_PAGES];
-    py_page *slot[PY_PAGES];
+    uint64_t want[PY_SPANS];
+    size_t lens[PY_SPANS];
     int k = 0;
-    for (int i = 0; i < n && k < PY_PAGES; i++) {
-        if (!addrs[i] || addrs[i] + len < addrs[i])
+    if (len == 0 || len > PY_SMALL)
+        return;
+    for (int i = 0; i < n && k < PY_SPANS; i++) {
+        if (!addrs[i] || addrs[i] + len < addrs[i] || span_find(r, addrs[i], len))
             continue;
-        uint64_t pa = addrs[i] & ~(uint64_t)(PY_PAGE - 1);
-        uint64_t pb = (addrs[i] + (len ? len - 1 : 0)) & ~(uint64_t)(PY_PAGE - 1);
-        for (uint64_t p = pa; k < PY_PAGES; p += PY_PAGE) {
-            int dup = page_cached(r, p) != NULL;
-            for (int j = 0; j < k && !dup; j++)
-                dup = want[j] == p;
-            if (!dup)
-                want[k++] = p;
-            if (p == pb)
-                break;
+        int dup = 0;
+        for (int j = 0; j < k && !dup; j++)
+            dup = want[j] == addrs[i];
+        if (!dup) {
+            want[k] = addrs[i];
+            lens[k++] = len;
         }
     }
-    if (k == 0)
-        return;
-    for (int j = 0; j < k; j++) {
-        slot[j] = &r->pages[r->page_next++ % PY_PAGES];
-        slot[j]->gen = 0;
-        bufs[j] = slot[j]->data;
-    }
-    int got = memsrc_readv(&r->src, want, bufs, PY_PAGE, k);
-    for (int j = 0; j < got && j < k; j++) {
-        slot[j]->addr = want[j];
-        slot[j]->gen = r->page_gen;
-    }
-}
-
-/* The snapshot's copy of the page at page address pa, read now if needed; NULL if unreadable. */
-static const uint8_t *page_of(pyreader *r, uint64_t pa)
-{
-    const uint8_t *c = page_cached(r, pa);
-    if (c) {
-        page_used(r, pa);
-        return c;
-    }
-    py_page *p = &r->pages[r->page_next++ % PY_PAGES];
-    if (memsrc_read(&r->src, pa, p->data, PY_PAGE) < 0) {
-        p->gen = 0;
-        return NULL;
-    }
-    p->addr = pa;
-    p->gen = r->page_gen;
-    page_used(r, pa);
-    return p->data;
+    fetch(r, want, lens, k, NULL);
 }
 
 int pyreader_read(pyreader *r, uint64_t addr, void *buf, size_t len)
 {
     if (len == 0)
         return 0;
-    uint64_t pa = addr & ~(uint64_t)(PY_PAGE - 1);
     uint64_t last = addr + len - 1;
-    if (len <= PY_FIELDS_SPAN && last >= addr) {
-        uint64_t pb = last & ~(uint64_t)(PY_PAGE - 1);
-        if (pb != pa)
-            pyreader_prefetch(r, &addr, 1, len);      /* both pages in one read */
-        const uint8_t *a = page_of(r, pa);
-        if (a) {
-            size_t first = pb != pa ? (size_t)(pb - addr) : len;
-            memcpy(buf, a + (addr - pa), first);    /* before page_of(pb) may reuse a's slot */
-            if (first == len)
-                return 0;
-            const uint8_t *b = page_of(r, pb);
-            if (b) {
-                memcpy((uint8_t *)buf + first, b, len - first);
-                return 0;
-            }
+    if (!addr || last < addr)
+        return -1;
+    if (len > PY_SMALL)
+        return memsrc_read(&r->src, addr, buf, len);
+    const uint8_t *p = span_find(r, addr, len);
+    if (!p) {
+        /* its whole page(s): one read costs about the same, and neighbours come with it */
+        uint64_t pa = addr & ~(uint64_t)(PY_PAGE - 1), pb = last | (PY_PAGE - 1);
+        if (pb != UINT64_MAX) {
+            size_t plen = (size_t)(pb + 1 - pa);
+            fetch(r, &pa, &plen, 1, NULL);
+            p = span_find(r, addr, len);
         }
+        if (!p) {                /* not all of the page is readable (an image ends mid-page) */
+            fetch(r, &addr, &len, 1, NULL);
+            p = span_find(r, addr, len);
+        }
+        if (!p)
+            return -1;
     }
-    return memsrc_read(&r->src, addr, buf, len);   /* large, or the pages are not all readable */
+    memcpy(buf, p, len);
+    note_hot(r, addr, len);
+    return 0;
 }
 
 int pyreader_fields(pyreader *r, uint64_t base, int n, const uint32_t *offs, const uint8_t *sz,
@@ -189,6 +288,21 @@ int pyreader_seen(pyreader *r, uint64_t addr)
     return 1;                            /* crowded: give up as if cyclic */
 }
 
+static int counted_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+    pyreader *r = ctx;
+    r->stats.reads++;
+    return memsrc_read(&r->inner, addr, buf, len);
+}
+
+static int counted_readv(void *ctx, const uint64_t *addrs, const size_t *lens, void *const *bufs,
+                         int n)
+{
+    pyreader *r = ctx;
+    r->stats.reads++;
+    return memsrc_readv(&r->inner, addrs, lens, bufs, n);
+}
+
 /* A layout memwatch can use: the kinds it knows and the fields it cannot do without. */
 static int layout_usable(const py_layout *L)
 {
@@ -225,7 +339,9 @@ pyreader *pyreader_new(const memsrc *src, uint64_t runtime, const py_layout *L, 
     pyreader *r = calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    r->src = *src;
+    r->inner = *src;
+    r->src = (memsrc){ .read = counted_read, .readv = src->readv ? counted_readv : NULL, .ctx = r,
+                       .pid = src->pid };
     r->L = *L;
     r->runtime = runtime;
     r->strings = strings;
@@ -235,10 +351,13 @@ pyreader *pyreader_new(const memsrc *src, uint64_t runtime, const py_layout *L, 
     r->unknown = strtab_intern(strings, "?", 1);
     r->cache = calloc(PY_CACHE_SLOTS, sizeof *r->cache);
     r->seen = calloc(PY_SEEN_SLOTS, sizeof *r->seen);
-    r->pages = calloc(PY_PAGES, sizeof *r->pages);
-    r->page_gen = 1;
     r->seen_gen = calloc(PY_SEEN_SLOTS, sizeof *r->seen_gen);
-    if (!r->unknown || !r->cache || !r->seen || !r->seen_gen || !r->pages) {
+    r->arena = malloc(PY_ARENA);
+    r->spans = calloc(PY_SPANS, sizeof *r->spans);
+    r->hot = calloc(PY_HOT, sizeof *r->hot);
+    r->walk = calloc(PY_WALK_HOT, sizeof *r->walk);
+    if (!r->unknown || !r->cache || !r->seen || !r->seen_gen || !r->arena || !r->spans || !r->hot ||
+        !r->walk) {
         pyreader_close(r);
         return NULL;
     }
@@ -385,6 +504,9 @@ void pyreader_close(pyreader *r)
     free(r->cache);
     free(r->seen);
     free(r->seen_gen);
-    free(r->pages);
+    free(r->arena);
+    free(r->spans);
+    free(r->hot);
+    free(r->walk);
     free(r);
 }

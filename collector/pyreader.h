@@ -24,7 +24,8 @@ typedef struct py_stack {
     int truncated;           /* 1 if deeper than PY_MAX_DEPTH */
     uint64_t thread_id;      /* PyThreadState.thread_id */
     int32_t native_tid;      /* kernel TID, 0 where the version does not record it */
-    int holds_gil;
+    int holds_gil;           /* as of the last walk of the thread lists: while the process has
+                                a single Python thread they are walked every few samples only */
     py_frame frames[PY_MAX_DEPTH];
 } py_stack;
 
@@ -45,6 +46,7 @@ typedef struct py_stats {
     uint64_t samples;        /* stacks read whole */
     uint64_t torn;           /* stacks dropped because they did not hold together */
     uint64_t code_cache_hits, code_cache_misses;
+    uint64_t reads;          /* reads of the source (system calls on a live process) */
 } py_stats;
 
 typedef struct pyreader pyreader;

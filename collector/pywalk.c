@@ -5,6 +5,9 @@
 
 #define PY_MAX_THREAD_STEPS 4096                  /* thread states visited per walk, all interpreters */
 #define PY_MAX_FRAME_STEPS (2 * PY_MAX_DEPTH + 8) /* frames visited per stack, shims included */
+#define PY_CODE_BATCH 16                          /* code objects of a stack fetched per read */
+/* A thread state's `prev` comes right before `next` in every supported version. */
+#define TS_PREV(L) ((L)->ts_next >= 8 && (L)->ts_next != PYL_NONE ? (L)->ts_next - 8 : PYL_NONE)
 
 /* The GIL state of one interpreter: *locked and *holder (a tstate address). */
 static int read_gil(pyreader *r, uint64_t gil_struct, int *locked, uint64_t *holder)
@@ -19,14 +22,51 @@ static int read_gil(pyreader *r, uint64_t gil_struct, int *locked, uint64_t *hol
     return 0;
 }
 
-/* Walks every interpreter's thread list. Keeps up to max threads in out (in list order,
- * main interpreter's last) and the main thread (last of the main interpreter) in *main.
- * Returns the number kept (0 with main->tstate == 0 if none), or -1 if torn. */
-static int walk_threads(pyreader *r, py_tinfo *out, int max, py_tinfo *main)
+/* Reads the fields of thread state t: its list links, interpreter, frame and ids.
+ * Returns 0 or -1. */
+enum { T_PREV, T_NEXT, T_INTERP, T_FRAME, T_TID, T_NTID, T_NF };
+static int read_tstate(pyreader *r, uint64_t t, uint64_t *tv)
+{
+    const py_layout *L = &r->L;
+    uint32_t toffs[T_NF] = { TS_PREV(L), L->ts_next, L->ts_interp, L->ts_frame, L->ts_thread_id,
+                             L->ts_native_thread_id };
+    uint8_t tsz[T_NF] = { 8, 8, 8, 8, 8, 4 };
+    return pyreader_fields(r, t, T_NF, toffs, tsz, tv);
+}
+
+/* Starts a call with a new snapshot. When the last walk of the lists found one thread in one
+ * interpreter, and that thread state still says it is alone (no prev, no next: a thread
+ * created since is linked in front of it) with the same interpreter and ids, fills *ti with
+ * it and returns 1: the lists are not walked again (PY_SOLO_CALLS calls at most, so that a
+ * new interpreter or a change of GIL holder is seen at the next walk). Else returns 0. */
+static int begin_call(pyreader *r, py_tinfo *ti)
+{
+    pyreader_snapshot(r, 1, r->solo_left == 0);
+    if (r->solo_left == 0)
+        return 0;
+    r->solo_left--;
+    uint64_t tv[T_NF];
+    const py_tinfo *s = &r->solo;
+    if (read_tstate(r, s->tstate, tv) < 0 || tv[T_PREV] || tv[T_NEXT] || tv[T_INTERP] != s->interp ||
+        tv[T_TID] != s->thread_id || (int32_t)(uint32_t)tv[T_NTID] != s->native_tid) {
+        r->solo_left = 0;
+        return 0;
+    }
+    *ti = *s;
+    ti->frame = tv[T_FRAME];
+    return 1;
+}
+
+/* Walks every interpreter's thread list (after begin_call). Keeps up to max threads in out
+ * (in list order, main interpreter's last) and the main thread (last of the main
+ * interpreter) in *main. Returns the number kept (0 with main->tstate == 0 if none), or -1
+ * if torn. */
+static int walk_lists(pyreader *r, py_tinfo *out, int max, py_tinfo *main)
 {
     const py_layout *L = &r->L;
     memset(main, 0, sizeof *main);
-    pyreader_snapshot(r);
+    r->solo_left = 0;
+    int alone = TS_PREV(L) != PYL_NONE;      /* so far: one interpreter, one thread, unlinked */
     uint32_t roffs[3] = { L->rt_interp_head, L->rt_gil_locked, L->rt_gil_holder };
     uint8_t rsz[3] = { 8, 4, 8 };
     uint64_t rv[3];
@@ -56,30 +96,41 @@ static int walk_threads(pyreader *r, py_tinfo *out, int max, py_tinfo *main)
                 return -1;
         }
         int is_main = next_interp == 0;     /* the first created is the last in the list */
+        alone &= ninterp == 1 && is_main;
         uint64_t t = iv[1];
         while (t) {
             if (++steps > PY_MAX_THREAD_STEPS || pyreader_seen(r, t))
                 return -1;
-            enum { NEXT, INTERP, FRAME, TID, NTID, NF };
-            uint32_t toffs[NF] = { L->ts_next, L->ts_interp, L->ts_frame, L->ts_thread_id,
-                                   L->ts_native_thread_id };
-            uint8_t tsz[NF] = { 8, 8, 8, 8, 4 };
-            uint64_t tv[NF];
-            if (pyreader_fields(r, t, NF, toffs, tsz, tv) < 0 || tv[INTERP] != interp)
+            uint64_t tv[T_NF];
+            if (read_tstate(r, t, tv) < 0 || tv[T_INTERP] != interp)
                 return -1;
             py_tinfo ti = {
-                .tstate = t, .interp = interp, .frame = tv[FRAME], .thread_id = tv[TID],
-                .native_tid = (int32_t)(uint32_t)tv[NTID],
+                .tstate = t, .interp = interp, .frame = tv[T_FRAME], .thread_id = tv[T_TID],
+                .native_tid = (int32_t)(uint32_t)tv[T_NTID],
                 .holds_gil = locked && holder == t, .main_interp = is_main,
             };
+            alone &= steps == 1 && !tv[T_PREV] && !tv[T_NEXT];
             if (n < max)
                 out[n++] = ti;
             if (is_main)
                 *main = ti;
-            t = tv[NEXT];
+            t = tv[T_NEXT];
         }
         interp = next_interp;
     }
+    if (alone && steps == 1 && n == 1) {
+        r->solo = out[0];
+        r->solo_left = PY_SOLO_CALLS;
+    }
+    return n;
+}
+
+/* walk_lists, its reads remembered for the next walk. */
+static int walk_threads(pyreader *r, py_tinfo *out, int max, py_tinfo *main)
+{
+    pyreader_walk_mark(r, 1);
+    int n = walk_lists(r, out, max, main);
+    pyreader_walk_mark(r, 0);
     return n;
 }
 
@@ -173,15 +224,14 @@ static int read_stack(pyreader *r, const py_tinfo *ti, py_stack *out)
             hi = (uint64_t)offs[i] + 8 > hi ? (uint64_t)offs[i] + 8 : hi;
         }
     for (int i = 0; i < n; i++) {
-        if (i % (PY_PAGES / 2) == 0) {
-            uint64_t at[PY_PAGES / 2];
+        if (i % PY_CODE_BATCH == 0 && hi - lo <= PY_SMALL) {
+            uint64_t at[PY_CODE_BATCH];
             int k = 0;
-            for (int j = i; j < n && k < PY_PAGES / 2; j++)
+            for (int j = i; j < n && k < PY_CODE_BATCH; j++)
                 at[k++] = raw[j].code + lo;
-            if (hi - lo <= PY_PAGE)
-                pyreader_prefetch(r, at, k, (size_t)(hi - lo));
+            pyreader_prefetch(r, at, k, (size_t)(hi - lo));
         }
-        const py_code_entry *e = pycode_get(r, raw[i].code);
+        py_code_entry *e = pycode_get(r, raw[i].code);
         if (!e)
             return -1;
         py_frame *f = &out->frames[out->depth++];
@@ -208,6 +258,8 @@ static int sample_one(pyreader *r, const py_tinfo *ti, py_stack *out)
 int pyreader_sample(pyreader *r, int32_t prefer_tid, py_stack *out)
 {
     py_tinfo th[PY_MAX_THREADS], main;
+    if (begin_call(r, &main))
+        return sample_one(r, &main, out);   /* the only thread: it is the one picked */
     int n = walk_threads(r, th, PY_MAX_THREADS, &main);
     if (n < 0) {
         r->stats.torn++;
@@ -233,6 +285,12 @@ int pyreader_sample(pyreader *r, int32_t prefer_tid, py_stack *out)
 int pyreader_sample_thread(pyreader *r, int32_t tid, uint64_t tstate, py_stack *out)
 {
     py_tinfo th[PY_MAX_THREADS], main;
+    if (begin_call(r, &main)) {
+        if ((tstate && main.tstate == tstate) || (!tstate && tid > 0 && main.native_tid == tid))
+            return sample_one(r, &main, out);
+        out->depth = 0;
+        return 1;
+    }
     int n = walk_threads(r, th, PY_MAX_THREADS, &main);
     if (n < 0) {
         r->stats.torn++;
@@ -249,6 +307,7 @@ int pyreader_sample_thread(pyreader *r, int32_t tid, uint64_t tstate, py_stack *
 int pyreader_threads(pyreader *r, py_thread *out, int max)
 {
     py_tinfo th[PY_MAX_THREADS], main;
+    pyreader_snapshot(r, 0, 1);                  /* the lists only: no stack is read */
     int n = walk_threads(r, th, PY_MAX_THREADS, &main);
     if (n < 0) {
         r->stats.torn++;
