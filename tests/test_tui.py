@@ -185,6 +185,20 @@ def test_browse(s, env, tui):
             l for l in scr.splitlines() if 'build' in l])
         t.keys('Tab')
         t.wait_text('Top lines')
+        # s sorts the panes, / finds a row, r reads the database again
+        t.keys('s')
+        scr = t.wait_text('Top lines by net')
+        s.check('panes sorted by net' in scr, 's sorts the panes by net')
+        t.keys('s', 's', 's')
+        t.wait_text('Top lines by growth')
+        t.keys('/', 'b', 'y', 't', 'e', 'a', 'r', 'r', 'a', 'y', '(', 'i', 'n', 't', 'Enter', 'Enter')
+        scr = t.wait_text('Line Contents')
+        s.check('alloc.py' in scr.splitlines()[0] and re.search(r'^\s+%d\s' % ALLOC_LINE, '\n'.join(
+            l for l in scr.splitlines() if ALLOC_TEXT in l), re.M) is not None,
+            '/ finds the line by its text and Enter opens it')
+        t.keys('Escape', 'r')
+        scr = t.wait_text('Top lines')
+        s.check('alloc.py:%d' % ALLOC_LINE in scr, 'r reads the session again')
         # Enter on the top line: its source, scrolled there, with figures beside it
         t.keys('g', 'Enter')
         scr = t.wait_text('Line Contents')
@@ -284,6 +298,16 @@ def test_lists(s, env, tui):
 
 def test_ascii_mono(s, env, tui):
     record(env, 'alloc.py', ALLOC)
+    t = Tmux(env, tui, ['--db', env.db, '--plot', 'block', '1'])
+    try:
+        scr = t.wait_text('Top lines')
+        plot = ''.join(l[7:] for l in plot_lines(scr))
+        s.check(sum(plot.count(c) for c in '\u2580\u2584\u2588') > 20 and not BRAILLE.search(plot),
+                '--plot block draws with half blocks')
+        t.keys('q')
+        t.wait_text('TUI-EXIT=')
+    finally:
+        t.kill()
     t = Tmux(env, tui, ['--db', env.db, '1'], lang='C', extra_env={'NO_COLOR': '1'})
     try:
         scr = t.wait_text('Top lines')
