@@ -17,6 +17,7 @@
 
 #define MAX_TARGETS 1024
 #define MAX_DESCENDANTS 4096
+#define WATCH_PERIOD 0.002   /* s between looks for new threads to count faults of */
 #define ENDED_KEPT 4096      /* ended processes remembered so an exiting one is not taken for new */
 
 struct sampler {
@@ -425,6 +426,7 @@ int sampler_run(sampler *s, volatile sig_atomic_t *stop, sampler_result *res)
     double tick_period = (s->sampling & SAMPLING_TIMER) && s->o.rate > 0 ? 1.0 / s->o.rate : 0;
     double next_tick = m0 + tick_period, next_iv = m0 + s->o.interval;
     double deadline = s->o.duration > 0 ? m0 + s->o.duration : 0;
+    double next_watch = m0;
     int exit_code = 0, has_exit = 0, rc = 0;
     res->ended_by = SAMPLER_EXITED;
     for (;;) {
@@ -446,13 +448,15 @@ int sampler_run(sampler *s, volatile sig_atomic_t *stop, sampler_result *res)
             for (size_t i = 0; i < s->n; i++)
                 if (s->targets[i].alive)
                     (void)target_sample(&s->ctx, &s->targets[i], now, MW_TRIGGER_TIMER, 0, NULL, 0);
-            if (s->fa)
-                faults_watch(s->fa);   /* a new thread gets its counter within a tick */
             next_tick += tick_period;
             if (next_tick < m) {
                 res->missed_ticks += (uint64_t)((m - next_tick) / tick_period) + 1;
                 next_tick = m + tick_period;
             }
+        }
+        if (s->fa && m >= next_watch) {
+            faults_watch(s->fa);   /* a new thread gets its counter within a couple of ms */
+            next_watch = m + WATCH_PERIOD;
         }
         if (m >= next_iv) {
             if (reap_root(s, &exit_code))
@@ -478,6 +482,8 @@ int sampler_run(sampler *s, volatile sig_atomic_t *stop, sampler_result *res)
             wake = next_tick;
         if (deadline && deadline < wake)
             wake = deadline;
+        if (s->fa && next_watch < wake)
+            wake = next_watch;
         /* SIGCHLD cuts the sleep short; the poll is a safety net should it be blocked */
         if (s->n && root->launched && wake > clock_s(CLOCK_MONOTONIC) + 0.05)
             wake = clock_s(CLOCK_MONOTONIC) + 0.05;
