@@ -6,6 +6,7 @@
 #include "exargs.h"
 #include "export.h"
 #include "jsonw.h"
+#include "report.h"
 #include "mw_config.h"
 
 typedef struct table_out {
@@ -110,29 +111,8 @@ static int json_timeline(void *arg, const mw_sample *m)
 static int json_row(void *arg, const store_report_row *r)
 {
     table_out *o = arg;
-    FILE *f = o->f;
-    fputs(o->n++ ? ",\n    {" : "\n    {", f);
-    jsonw_key(f, "file", 1);
-    jsonw_string(f, r->file);
-    jsonw_key(f, "line", 0);
-    jsonw_int(f, r->line, 1);
-    jsonw_key(f, "function", 0);
-    jsonw_string(f, r->func);
-    jsonw_key(f, "growth_bytes", 0);
-    jsonw_int(f, r->growth, 1);
-    jsonw_key(f, "shrink_bytes", 0);
-    jsonw_int(f, r->shrink, 1);
-    jsonw_key(f, "net_bytes", 0);
-    jsonw_int(f, r->net, 1);
-    jsonw_key(f, "hits", 0);
-    jsonw_int(f, r->hits, 1);
-    jsonw_key(f, "peak_rss_bytes", 0);
-    jsonw_int(f, r->peak_rss, r->peak_rss != MW_NOVAL);
-    if (o->with_text) {
-        jsonw_key(f, "text", 0);
-        jsonw_string(f, r->text);
-    }
-    fputc('}', f);
+    fputs(o->n++ ? ",\n    " : "\n    ", o->f);
+    report_json_row(o->f, r, o->with_text);
     return 0;
 }
 

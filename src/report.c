@@ -106,9 +106,9 @@ static void rank_files(rows *rs)
     }
 }
 
-static void json_row(FILE *f, const store_report_row *r, int with_text)
+void report_json_row(FILE *f, const store_report_row *r, int with_text)
 {
-    fputs("  {", f);
+    fputc('{', f);
     jsonw_key(f, "file", 1);
     jsonw_string(f, r->file);
     jsonw_key(f, "line", 0);
@@ -277,7 +277,8 @@ int report_print(store *st, const store_session *ss, const report_opts *o, FILE 
         fputc('[', f);
         for (size_t i = 0; i < rs.n; i++) {
             fputs(i ? ",\n" : "\n", f);
-            json_row(f, &rs.items[i].r, group == STORE_LINES);
+            fputs("  ", f);
+            report_json_row(f, &rs.items[i].r, group == STORE_LINES);
         }
         fputs(rs.n ? "\n]\n" : "]\n", f);
     } else {

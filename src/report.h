@@ -23,6 +23,11 @@ int report_print(store *st, const store_session *ss, const report_opts *o, FILE 
  * (the summary after run/attach). Returns 0, or -1 (store_errmsg says why). */
 int report_print_top(store *st, int64_t session, int n, FILE *f);
 
+/* Writes one line or function row as a JSON object ({"file": ..., "line": ...,
+ * "function", "growth_bytes", "shrink_bytes", "net_bytes", "hits",
+ * "peak_rss_bytes"[, "text"]}), the keys scripts rely on. */
+void report_json_row(FILE *f, const store_report_row *r, int with_text);
+
 /* Writes a Unix time as local "YYYY-MM-DD HH:MM:SS" to buf. */
 char *report_format_time(double t, char *buf, size_t len);
 
