@@ -207,6 +207,8 @@ def test_browse(s, env, tui):
                 'Enter on the line opens the source of %s: %r' % (script, scr.splitlines()[0]))
         s.check(src and ALLOC_TEXT in src[0] and 'MiB' in src[0],
                 'the source view shows line %d with its figures: %r' % (ALLOC_LINE, src))
+        s.check(any(l.strip() == '\u2026' for l in scr.splitlines()[2:]),
+                'lines not saved are shown as a gap (\u2026)')
         t.keys('Escape')
         t.wait_text('Top lines')
         # resizes redraw the whole screen at the new size
@@ -367,6 +369,40 @@ def test_live(s, env, tui):
         mwtest.kill_quietly(proc)
 
 
+def test_cut(s, env, tui):
+    """A recorder killed mid-way leaves its session cut short, and the list says so."""
+    path = env.script('live.py', LIVE)
+    proc = subprocess.Popen(env.cmd('run', '--quiet', '--', PY, path), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    t = None
+    try:
+        ok = mwtest.wait_for(lambda: os.path.exists(env.db) and any(
+            x['status'] == 'live' and x['samples'] >= 3 for x in sessions(env)), timeout=15)
+        s.check(ok, 'memwatch run records a live session')
+        target = [x['pid'] for x in sessions(env) if x['status'] == 'live']
+        proc.kill()
+        proc.wait()
+        for pid in target:
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+        t = Tmux(env, tui, ['--db', env.db])
+        scr = t.wait_text('live.py')
+        row = [l for l in scr.splitlines() if 'live.py' in l]
+        s.check(row and 'cut short' in row[0], 'a killed recording is listed as cut short: %r' % row)
+        t.keys('Enter')
+        scr = t.wait_text('Top lines')
+        s.check('cut short' in scr.splitlines()[0] and len(BRAILLE.findall(scr)) > 10,
+                'its session screen says cut short and plots what was recorded')
+        t.keys('q')
+        t.wait_text('TUI-EXIT=')
+    finally:
+        if t:
+            t.kill()
+        mwtest.kill_quietly(proc)
+
+
 def run_tui(tui, *args):
     return subprocess.run([tui] + list(args), capture_output=True, text=True, timeout=30,
                           stdin=subprocess.DEVNULL)
@@ -450,7 +486,7 @@ def main():
     print('test_tui: recording fixtures with %s; the TUI reads only the database, one Python is enough' %
           chosen['label'])
     s = mwtest.Suite('test_tui')
-    for fn in (test_browse, test_lists, test_ascii_mono, test_live, test_errors):
+    for fn in (test_browse, test_lists, test_ascii_mono, test_live, test_cut, test_errors):
         env = mwtest.Env(memwatch)
         try:
             s.run(fn, env, tui)
