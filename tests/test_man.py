@@ -6,7 +6,7 @@ Usage: test_man.py GROFF PAGE...
 import subprocess
 import sys
 
-SUBCOMMANDS = ('run', 'attach', '--pid', 'list', 'report')
+SUBCOMMANDS = ('run', 'attach', '--pid', 'list', 'report', 'export', 'plot', 'diff', 'daemon')
 
 
 def main():
