@@ -85,7 +85,7 @@ def case_run(s, env, py, results):
     s.check(ses['python'] and ses['python'].startswith('%d.%d' % py['version'][:2]),
             'run %s: interpreter version recorded (%r)' % (py['label'], ses['python']))
     before = len(s.failed)
-    expect_top(s, 'run ' + py['label'], top_line(env, ses['id']), script, ALLOC_LINE, 'allocate', 90 << 20)
+    expect_top(s, 'run ' + py['label'], top_line(env, ses['id']), script, ALLOC_LINE, 'allocate', 75 << 20)
     results[(py['label'], 'run')] = 'ok' if len(s.failed) == before else 'FAIL'
 
 
@@ -106,7 +106,7 @@ def case_attach(s, env, py, results):
         mwtest.kill_quietly(tgt)
     ses = env.sessions()[-1]
     before = len(s.failed)
-    expect_top(s, 'attach ' + py['label'], top_line(env, ses['id']), script, ALLOC_LINE, 'allocate', 90 << 20)
+    expect_top(s, 'attach ' + py['label'], top_line(env, ses['id']), script, ALLOC_LINE, 'allocate', 75 << 20)
     results[(py['label'], 'attach')] = 'ok' if len(s.failed) == before else 'FAIL'
 
 
