@@ -65,8 +65,11 @@ typedef struct session_screen {
     plot_cache cache;
     unsigned series;           /* bit i: series i shown */
     rtable pane[2];            /* lines, functions */
-    list_pos pos[2];
-    int focus;                 /* 0 lines, 1 functions */
+    sessions kids;             /* the child sessions, the third pane */
+    list_pos pos[3];
+    int focus;                 /* 0 lines, 1 functions, 2 child sessions */
+    int64_t back[APP_STACK];   /* parents of a child opened from the third pane (Esc returns) */
+    int nback;
     int order;                 /* enum store_order */
     double from, to;           /* the range the panes were loaded for */
     int marked;                /* the range is a marked one */

@@ -243,6 +243,24 @@ int sessions_load(store *st, sessions *s)
     return 0;
 }
 
+int sessions_children(store *st, int64_t parent, sessions *s)
+{
+    if (sessions_load(st, s) < 0)
+        return -1;
+    size_t w = 0;
+    for (size_t i = 0; i < s->list.n; i++) {
+        if (s->list.items[i].parent != parent) {
+            store_session_clear(&s->list.items[i]);
+            continue;
+        }
+        s->list.items[w] = s->list.items[i];
+        s->growth[w] = s->growth[i];
+        w++;
+    }
+    s->list.n = w;
+    return 0;
+}
+
 void sessions_free(sessions *s)
 {
     store_sessions_free(&s->list);

@@ -67,6 +67,9 @@ typedef struct sessions {
 /* Replaces s with the database's sessions. Returns 0 or -1. */
 int sessions_load(store *st, sessions *s);
 
+/* Replaces s with the direct children of session parent. Returns 0 or -1. */
+int sessions_children(store *st, int64_t parent, sessions *s);
+
 /* Frees the list. */
 void sessions_free(sessions *s);
 

@@ -11,6 +11,7 @@
 #include "draw.h"
 #include "layout.h"
 #include "plot.h"
+#include "sesslist.h"
 #include "term.h"
 #include "units.h"
 
@@ -72,7 +73,8 @@ static double plotted_length(const session_screen *s)
     return len;   /* (a folded minute sits at its middle: it may lie past the end) */
 }
 
-int session_open(app *a, int64_t id)
+/* Shows session id on the session screen. Returns 0, 1 if there is no such session, -1 on error. */
+static int session_load(app *a, int64_t id)
 {
     session_screen *s = &a->sv;
     session_close(a);
@@ -80,14 +82,24 @@ int session_open(app *a, int64_t id)
     if (r != 0)
         return r;
     s->id = id;
+    if (s->ss.children && sessions_children(a->st, id, &s->kids) < 0)
+        return -1;
     view_reset(&s->v, plotted_length(s));
     s->series = 7;
     s->focus = 0;
     s->order = STORE_BY_GROWTH;
     memset(s->pos, 0, sizeof s->pos);
     ask(a, 1, 1);
-    app_push(a, SCR_SESSION);
     return 0;
+}
+
+int session_open(app *a, int64_t id)
+{
+    a->sv.nback = 0;
+    int r = session_load(a, id);
+    if (r == 0)
+        app_push(a, SCR_SESSION);
+    return r;
 }
 
 void session_close(app *a)
@@ -101,6 +113,7 @@ void session_close(app *a)
     s->tl_complete = 0;
     rtable_free(&s->pane[0]);
     rtable_free(&s->pane[1]);
+    sessions_free(&s->kids);
     s->id = 0;
     s->loading_tl = s->loading_panes = 0;
 }
@@ -113,9 +126,12 @@ static void reread(app *a, int force)
     if (store_get_session(a->st, s->id, &now) != 0)
         return;
     int changed = now.samples != s->ss.samples || now.status != s->ss.status || now.last_t != s->ss.last_t;
+    int kids_changed = now.children != s->ss.children;
     store_session_clear(&s->ss);
     s->ss = now;
     a->dirty = 1;   /* the duration goes on */
+    if ((kids_changed || force || (s->kids.list.n && changed)) && sessions_children(a->st, s->id, &s->kids) < 0)
+        app_message(a, 1, "%s", store_errmsg(a->st));
     if (changed || force)
         /* a range open to the end (none marked) takes the new intervals in */
         ask(a, 1, force || !s->marked);
@@ -202,7 +218,12 @@ static void draw_title(app *a)
     char py[48] = "";
     if (s->ss.python)
         snprintf(py, sizeof py, "  Python %.16s", s->ss.python);
-    app_draw_title(a, "Session %lld  %s  pid %d  %s  %s  peak RSS %s%s", (long long)s->id, st, s->ss.pid, dur,
+    char kin[64] = "";
+    if (s->ss.parent)
+        snprintf(kin, sizeof kin, " (child of %lld)", (long long)s->ss.parent);
+    else if (s->ss.children)
+        snprintf(kin, sizeof kin, " (%d child%s)", s->ss.children, s->ss.children == 1 ? "" : "ren");
+    app_draw_title(a, "Session %lld%s  %s  pid %d  %s  %s  peak RSS %s%s", (long long)s->id, kin, st, s->ss.pid, dur,
                    s->ss.cmdline, peak, py);
 }
 
@@ -440,6 +461,40 @@ static void draw_pane(app *a, int p, const rect *r, int focused)
     }
 }
 
+static void draw_kids(app *a, const rect *r, int focused)
+{
+    session_screen *s = &a->sv;
+    const store_sessions *l = &s->kids.list;
+    int hattr = focused ? term_attr(PAIR_SELECT) | (int)A_BOLD : term_attr(PAIR_HEADER);
+    draw_fill(r->y, r->x, r->w, hattr);
+    draw_printf(r->y, r->x, r->w, hattr, " Child sessions  (%zu)  Enter opens one, Esc comes back", l->n);
+    char head[256];
+    snprintf(head, sizeof head, " %5s %7s %9s %10s %11s  %-9s  %s", "ID", "PID", "DURATION", "PEAK RSS", "GROWTH/MIN",
+             "STATUS", "COMMAND");
+    draw_fill(r->y + 1, r->x, r->w, term_attr(PAIR_HEADER));
+    draw_text(r->y + 1, r->x, r->w, head, term_attr(PAIR_HEADER));
+    int body = r->h - 2;
+    list_clamp(&s->pos[2], (long)l->n, body);
+    double now = data_now();
+    for (int y = 0; y < body && s->pos[2].top + y < (long)l->n; y++) {
+        long i = s->pos[2].top + y;
+        const store_session *k = &l->items[i];
+        int sel = i == s->pos[2].sel && focused;
+        int base = sel ? term_attr(PAIR_SELECT) : (int)A_NORMAL;
+        char dur[32], pk[32], g[40] = "-", b[32], cmd[1024];
+        units_format_duration(session_duration(k, now), dur, sizeof dur);
+        draw_bytes(k->peak_rss, pk, sizeof pk);
+        if (!isnan(s->kids.growth[i])) {
+            units_format_bytes((int64_t)llround(s->kids.growth[i]), b, sizeof b);
+            snprintf(g, sizeof g, "%s%s", s->kids.growth[i] > 0 ? "+" : "", b);
+        }
+        draw_fill(r->y + 2 + y, r->x, r->w, base);
+        draw_printf(r->y + 2 + y, r->x, r->w, base, " %5lld %7d %9s %10s %11s  %-9s  %s", (long long)k->id, k->pid,
+                    dur, pk, g, k->status == MW_END_CUT ? "cut short" : store_status_name(k->status),
+                    sesslist_short_command(k->cmdline, cmd, sizeof cmd));
+    }
+}
+
 void session_draw(app *a)
 {
     session_screen *s = &a->sv;
@@ -450,7 +505,12 @@ void session_draw(app *a)
     draw_info(a, &lay);
     if (lay.panes == 2) {
         draw_pane(a, 0, &lay.pane[0], s->focus == 0);
-        draw_pane(a, 1, &lay.pane[1], s->focus == 1);
+        if (s->focus == 2)
+            draw_kids(a, &lay.pane[1], 1);
+        else
+            draw_pane(a, 1, &lay.pane[1], s->focus == 1);
+    } else if (s->focus == 2) {
+        draw_kids(a, &lay.pane[0], 1);
     } else {
         draw_pane(a, s->focus, &lay.pane[0], 1);
     }
@@ -470,6 +530,20 @@ static int pane_page(void)
 void session_search(app *a, const char *text)
 {
     session_screen *s = &a->sv;
+    if (s->focus == 2) {
+        const store_sessions *l = &s->kids.list;
+        for (size_t k = 1; *text && k <= l->n; k++) {
+            size_t i = ((size_t)s->pos[2].sel + k) % l->n;
+            if (match_contains(l->items[i].cmdline, text)) {
+                s->pos[2].sel = (long)i;
+                a->dirty = 1;
+                return;
+            }
+        }
+        if (*text)
+            app_message(a, 1, "\"%s\" is not among the child sessions", text);
+        return;
+    }
     rtable *t = &s->pane[s->focus];
     if (!*text || t->n == 0)
         return;
@@ -492,8 +566,9 @@ void session_key(app *a, int act, int key)
     session_screen *s = &a->sv;
     int cols = s->plot_cols > 0 ? s->plot_cols : 1;
     a->dirty = 1;
-    if (list_move(&s->pos[s->focus], act == ACT_HOME ? ACT_NONE : act == ACT_END ? ACT_NONE : act,
-                  (long)s->pane[s->focus].n, pane_page()))
+    long rows = s->focus == 2 ? (long)s->kids.list.n : (long)s->pane[s->focus].n;
+    if (list_move(&s->pos[s->focus], act == ACT_HOME ? ACT_NONE : act == ACT_END ? ACT_NONE : act, rows,
+                  pane_page()))
         return;
     switch (act) {
     case ACT_LEFT:
@@ -515,7 +590,7 @@ void session_key(app *a, int act, int key)
         view_zoom(&s->v, 2.0);
         break;
     case ACT_TAB:
-        s->focus ^= 1;
+        s->focus = (s->focus + 1) % (s->kids.list.n ? 3 : 2);
         break;
     case ACT_MARK_START:
     case ACT_MARK_END:
@@ -538,6 +613,23 @@ void session_key(app *a, int act, int key)
         reread(a, 1);
         break;
     case ACT_ENTER: {
+        if (s->focus == 2) {
+            long i = s->pos[2].sel;
+            if (i < 0 || i >= (long)s->kids.list.n)
+                break;
+            int64_t parent = s->id, child = s->kids.list.items[i].id;
+            int nback = s->nback;
+            if (session_load(a, child) != 0) {
+                app_message(a, 1, "session %lld is gone", (long long)child);
+                if (session_load(a, parent) != 0)
+                    app_pop(a);
+                break;
+            }
+            if (nback < APP_STACK)
+                s->back[nback++] = parent;
+            s->nback = nback;
+            break;
+        }
         rtable *t = &s->pane[s->focus];
         long i = s->pos[s->focus].sel;
         if (i < 0 || i >= (long)t->n)
@@ -551,10 +643,24 @@ void session_key(app *a, int act, int key)
         break;
     }
     case ACT_BACK:
-        if (view_clear_mark(&s->v))
+        if (view_clear_mark(&s->v)) {
             load_panes(a);
-        else
+        } else if (s->nback > 0) {
+            /* back to the parent this child was opened from */
+            int nback = s->nback - 1;
+            int64_t parent = s->back[nback], child = s->id;
+            if (session_load(a, parent) != 0) {
+                app_pop(a);
+                break;
+            }
+            s->nback = nback;
+            s->focus = 2;
+            for (size_t i = 0; i < s->kids.list.n; i++)
+                if (s->kids.list.items[i].id == child)
+                    s->pos[2].sel = (long)i;
+        } else {
             app_pop(a);
+        }
         break;
     default:
         break;
