@@ -18,10 +18,22 @@
 #include <unistd.h>
 
 #define RING_PAGES 2        /* data pages per counter (a power of two) */
+#define RING_PAGES_WORDS 32 /* the same, when each overflow carries registers and stack */
+
+#if defined(__x86_64__)
+#include <asm/perf_regs.h>
+/* the general-purpose registers (the segment registers are refused on x86-64) */
+#define REGS_MASK (((1ULL << (PERF_REG_X86_IP + 1)) - 1) | \
+                   (((1ULL << PERF_REG_X86_64_MAX) - 1) & ~((1ULL << PERF_REG_X86_R8) - 1)))
+#else
+#define REGS_MASK 0ULL      /* elsewhere: overflows carry no registers */
+#endif
+#define WORDS_MAX (64 + FAULTS_STACK_BYTES / 8)
 
 typedef struct counter {
     pid_t pid, tid;
-    void *map;              /* metadata page + RING_PAGES data pages */
+    void *map;              /* metadata page + ring data pages */
+    uint64_t *words;        /* registers + stack of the last overflow drained (WORDS_MAX) */
 } counter;
 
 typedef struct watched {
@@ -37,10 +49,12 @@ struct faults {
     int nprocs;
     uint64_t period;
     int kernel;             /* kernel-mode faults counted too */
+    int words;              /* overflows carry registers and stack */
     size_t page;
+    size_t ring;            /* data pages per counter */
 };
 
-static int open_counter(pid_t tid, uint64_t period, int exclude_kernel)
+static int open_counter(pid_t tid, uint64_t period, int exclude_kernel, int words)
 {
     struct perf_event_attr a;
     memset(&a, 0, sizeof a);
@@ -49,6 +63,11 @@ static int open_counter(pid_t tid, uint64_t period, int exclude_kernel)
     a.config = PERF_COUNT_SW_PAGE_FAULTS;
     a.sample_period = period;
     a.sample_type = PERF_SAMPLE_TID | PERF_SAMPLE_TIME;
+    if (words) {
+        a.sample_type |= PERF_SAMPLE_REGS_USER | PERF_SAMPLE_STACK_USER;
+        a.sample_regs_user = REGS_MASK;
+        a.sample_stack_user = FAULTS_STACK_BYTES;
+    }
     a.use_clockid = 1;
     a.clockid = CLOCK_MONOTONIC;
     a.wakeup_events = 1;
@@ -98,21 +117,25 @@ static int add_thread(faults *f, pid_t pid, pid_t tid)
         errno = EMFILE;
         return -1;
     }
-    int fd = open_counter(tid, f->period, !f->kernel);
+    int fd = open_counter(tid, f->period, !f->kernel, f->words);
+    if (fd < 0 && f->words && errno != ESRCH) {
+        f->words = 0;    /* a kernel or an architecture that copies no registers: plain overflows */
+        fd = open_counter(tid, f->period, !f->kernel, 0);
+    }
     if (fd < 0 && f->kernel && (errno == EACCES || errno == EPERM)) {
         f->kernel = 0;   /* an unprivileged user may count user-mode faults only */
-        fd = open_counter(tid, f->period, 1);
+        fd = open_counter(tid, f->period, 1, f->words);
     }
     if (fd < 0)
         return errno == ESRCH ? 1 : -1;
-    void *map = mmap(NULL, (1 + RING_PAGES) * f->page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    void *map = mmap(NULL, (1 + f->ring) * f->page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (map == MAP_FAILED) {
         int e = errno;
         close(fd);
         errno = e;
         return -1;
     }
-    f->c[f->n] = (counter){ pid, tid, map };
+    f->c[f->n] = (counter){ pid, tid, map, NULL };
     f->fds[f->n] = fd;
     f->n++;
     return 0;
@@ -120,7 +143,8 @@ static int add_thread(faults *f, pid_t pid, pid_t tid)
 
 static void drop_counter(faults *f, int i)
 {
-    munmap(f->c[i].map, (1 + RING_PAGES) * f->page);
+    munmap(f->c[i].map, (1 + f->ring) * f->page);
+    free(f->c[i].words);
     close(f->fds[i]);
     f->n--;
     f->c[i] = f->c[f->n];
@@ -172,6 +196,8 @@ faults *faults_open(pid_t pid, uint64_t period_pages, char *why, size_t whylen)
     }
     f->page = (size_t)sysconf(_SC_PAGESIZE);
     f->kernel = 1;
+    f->words = REGS_MASK != 0 && !getenv("MEMWATCH_NO_FAULT_STACKS");
+    f->ring = f->words ? RING_PAGES_WORDS : RING_PAGES;
     f->period = period_pages ? period_pages : 1;
     if (faults_add_process(f, pid) < 0 || f->n == 0) {
         snprintf(why, whylen, "%s", reason(f->n == 0 && errno == 0 ? ESRCH : errno));
@@ -229,6 +255,11 @@ int faults_fds(const faults *f, const int **fds)
     return f->n;
 }
 
+int faults_has_words(const faults *f)
+{
+    return f->words;
+}
+
 int faults_kernel_counted(const faults *f)
 {
     return f->kernel;
@@ -237,15 +268,53 @@ int faults_kernel_counted(const faults *f)
 /* Copies len bytes at offset off of a ring of size bytes. */
 static void ring_copy(const unsigned char *data, size_t size, uint64_t off, void *out, size_t len)
 {
-    for (size_t k = 0; k < len; k++)
-        ((unsigned char *)out)[k] = data[(off + k) % size];
+    size_t at = (size_t)(off % size), first = len < size - at ? len : size - at;
+    memcpy(out, data + at, first);
+    if (len > first)
+        memcpy((unsigned char *)out + first, data, len - first < size ? len - first : size);
+}
+
+/* Copies the registers and user stack of the sample record at off (of
+ * rec_size bytes, its TID and time read) into c->words; returns the word count. */
+static size_t copy_words(counter *c, const unsigned char *data, size_t size, uint64_t off, size_t rec_size)
+{
+    size_t pos = sizeof(struct perf_event_header) + 16, n = 0;
+    uint64_t abi, len;
+    if (!c->words && !(c->words = malloc(WORDS_MAX * sizeof *c->words)))
+        return 0;
+    if (pos + 8 > rec_size)
+        return 0;
+    ring_copy(data, size, off + pos, &abi, 8);
+    pos += 8;
+    if (abi) {
+        size_t nregs = (size_t)__builtin_popcountll(REGS_MASK);
+        if (pos + 8 * nregs > rec_size || nregs > 64)
+            return 0;
+        ring_copy(data, size, off + pos, c->words, 8 * nregs);
+        pos += 8 * nregs;
+        n = nregs;
+    }
+    if (pos + 8 > rec_size)
+        return n;
+    ring_copy(data, size, off + pos, &len, 8);
+    pos += 8;
+    if (len == 0 || len > FAULTS_STACK_BYTES || pos + len + 8 > rec_size)
+        return n;
+    uint64_t dyn;
+    ring_copy(data, size, off + pos + len, &dyn, 8);   /* bytes of the stack actually copied */
+    if (dyn < len)
+        len = dyn;
+    ring_copy(data, size, off + pos, c->words + n, (size_t)(len / 8) * 8);
+    return n + (size_t)(len / 8);
 }
 
 size_t faults_drain(faults *f, fault_hit *out, size_t max, uint64_t *lost)
 {
     size_t got = 0;
-    size_t size = RING_PAGES * f->page;
+    size_t size = f->ring * f->page;
     for (int i = 0; i < f->n; i++) {
+        uint64_t last_off = 0;
+        size_t last_hit = SIZE_MAX, last_size = 0;
         struct perf_event_mmap_page *meta = f->c[i].map;
         const unsigned char *data = (const unsigned char *)f->c[i].map + f->page;
         uint64_t head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE);
@@ -262,14 +331,22 @@ size_t faults_drain(faults *f, fault_hit *out, size_t max, uint64_t *lost)
                 uint64_t when;
                 ring_copy(data, size, tail + sizeof h, v, sizeof v);
                 ring_copy(data, size, tail + sizeof h + 8, &when, sizeof when);
-                if (got < max)
-                    out[got++] = (fault_hit){ (pid_t)v[0], (pid_t)v[1], when };
+                if (got < max) {
+                    last_hit = got;
+                    last_off = tail;
+                    last_size = h.size;
+                    out[got++] = (fault_hit){ (pid_t)v[0], (pid_t)v[1], when, NULL, 0 };
+                }
             } else if (h.type == PERF_RECORD_LOST && h.size >= sizeof h + 16 && lost) {
                 uint64_t v[2];
                 ring_copy(data, size, tail + sizeof h, v, sizeof v);
                 *lost += v[1];
             }
             tail += h.size;
+        }
+        if (f->words && last_hit != SIZE_MAX) {
+            out[last_hit].nwords = copy_words(&f->c[i], data, size, last_off, last_size);
+            out[last_hit].words = out[last_hit].nwords ? f->c[i].words : NULL;
         }
         __atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
     }

@@ -15,7 +15,15 @@ typedef struct faults faults;
 typedef struct fault_hit {
     pid_t pid, tid;
     uint64_t time_ns;        /* CLOCK_MONOTONIC when the counter overflowed */
+    /* The thread's user registers and the top of its user stack at the
+     * overflow, as 64-bit words (the last overflow of each thread per drain
+     * only; NULL elsewhere, or where the kernel will not copy them). Valid
+     * until the next faults_drain. */
+    const uint64_t *words;
+    size_t nwords;
 } fault_hit;
+
+#define FAULTS_STACK_BYTES 8192   /* user stack copied at each overflow */
 
 /* Opens a counter of page faults on every thread of pid, overflowing every
  * period_pages faults. Returns NULL with a one-line reason in why when the
@@ -39,6 +47,9 @@ int faults_fds(const faults *f, const int **fds);
 /* Moves every waiting overflow into out (at most max; more are dropped) and
  * returns how many; `lost` gains the overflows the kernel dropped. Never blocks. */
 size_t faults_drain(faults *f, fault_hit *out, size_t max, uint64_t *lost);
+
+/* 1 if the overflows carry the faulting thread's registers and stack. */
+int faults_has_words(const faults *f);
 
 /* 1 if faults taken in kernel mode (e.g. read() filling a new buffer) are counted. */
 int faults_kernel_counted(const faults *f);

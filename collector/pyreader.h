@@ -47,6 +47,8 @@ typedef struct py_stats {
     uint64_t torn;           /* stacks dropped because they did not hold together */
     uint64_t code_cache_hits, code_cache_misses;
     uint64_t reads;          /* reads of the source (system calls on a live process) */
+    uint64_t hinted;         /* samples placed by a hint (pyreader_hint) */
+    uint64_t unhinted;       /* samples given a hint that pointed into none of their frames */
 } py_stats;
 
 typedef struct pyreader pyreader;
@@ -76,6 +78,14 @@ int pyreader_sample(pyreader *r, int32_t prefer_tid, py_stack *out);
 /* Reads the stack of the thread with native TID tid (3.11+) or at tstate address
  * `tstate` when non-zero. Same returns as pyreader_sample. */
 int pyreader_sample_thread(pyreader *r, int32_t tid, uint64_t tstate, py_stack *out);
+
+/* Words (registers, then the user stack from its top) that the sampled
+ * thread held when memory grew, for the next pyreader_sample_thread call
+ * only: if one points into the bytecode of a frame of the stack read
+ * (3.11+), the innermost such frame is taken as the running one, at that
+ * instruction, and the frames called since are left out. words must stay
+ * valid until that call; NULL or n = 0 gives no hint. */
+void pyreader_hint(pyreader *r, const uint64_t *words, size_t n);
 
 /* Lists up to max threads of every interpreter, in list order (the main
  * interpreter's last, its main thread last of all). Returns the count, or -1 if torn. */

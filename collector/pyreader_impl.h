@@ -95,6 +95,9 @@ struct pyreader {
     py_tinfo solo;                     /* the only thread the last walk found... */
     unsigned solo_left;                /* ...read without a walk this many more calls (0: walk) */
 
+    const uint64_t *hint;              /* pyreader_hint's words for the next stack read */
+    size_t nhint;
+
     uint64_t *seen;                    /* PY_SEEN_SLOTS addresses stamped with seen_gen: cycle checks */
     uint32_t *seen_gen;
     uint32_t gen;

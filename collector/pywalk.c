@@ -203,6 +203,42 @@ static int chain_frames(pyreader *r, const py_tinfo *ti, raw_frame *raw, int *tr
     return n;
 }
 
+#define PY_HINT_FRAMES 16   /* innermost frames a hint is looked for in */
+
+/* The position (code unit) of frame code (entry e) when memory grew, from the
+ * hint words that point into its bytecode, or -1 if none does. The eval
+ * loop's instruction pointer is among them, but so may be stale copies in
+ * stack slots not overwritten since: the one taken is the nearest before
+ * `now` (the frame's position as read, after the growth) in program order,
+ * counting a jump back to a loop's start as the only way to come before it. */
+static int64_t hinted_pos(const pyreader *r, const py_code_entry *e, uint64_t code, int64_t now)
+{
+    if (e->units <= 0)
+        return -1;
+    uint64_t start = code + r->L.co_code_adaptive, units = (uint64_t)e->units;
+    int64_t best = -1;
+    uint64_t best_d = UINT64_MAX;
+    for (size_t k = 0; k < r->nhint; k++) {
+        uint64_t w = r->hint[k];
+        /* (the bytecode's start itself is the eval loop's first_instr, not a position) */
+        if (w <= start || w - start >= 2 * units || (w - start) % 2 != 0)
+            continue;
+        uint64_t pos = (w - start) / 2 - 1;   /* the loop's pointer is past the instruction running */
+        uint64_t d = now >= 0 && (uint64_t)now < units ? ((uint64_t)now + units - pos) % units : 0;
+        if (d < best_d) {
+            best_d = d;
+            best = (int64_t)pos;
+        }
+    }
+    return best;
+}
+
+void pyreader_hint(pyreader *r, const uint64_t *words, size_t n)
+{
+    r->hint = n ? words : NULL;
+    r->nhint = words ? n : 0;
+}
+
 /* Reads the frames of thread ti. Returns 0, 1 (no Python frame) or -1 (torn). */
 static int read_stack(pyreader *r, const py_tinfo *ti, py_stack *out)
 {
@@ -214,6 +250,7 @@ static int read_stack(pyreader *r, const py_tinfo *ti, py_stack *out)
     int n = chain_frames(r, ti, raw, &out->truncated);
     if (n < 0)
         return -1;
+    int hint = r->nhint > 0 && r->L.frame_kind != PYL_FRAME_OBJECT;
     /* The code objects, their pages fetched a batch at a time. */
     uint64_t lo = UINT64_MAX, hi = 0;
     const uint32_t offs[] = { r->L.ob_type, r->L.co_filename, r->L.co_name, r->L.co_qualname,
@@ -234,12 +271,23 @@ static int read_stack(pyreader *r, const py_tinfo *ti, py_stack *out)
         py_code_entry *e = pycode_get(r, raw[i].code);
         if (!e)
             return -1;
+        if (hint && i < PY_HINT_FRAMES) {
+            int64_t pos = hinted_pos(r, e, raw[i].code, raw[i].pos);
+            if (pos >= 0) {
+                out->depth = 0;      /* the frames inside it were called after memory grew */
+                raw[i].pos = pos;
+                hint = 0;
+                r->stats.hinted++;
+            }
+        }
         py_frame *f = &out->frames[out->depth++];
         f->file = e->file;
         f->func = e->func;
         f->firstline = e->firstline;
         f->line = pycode_line(r, e, raw[i].pos);
     }
+    if (hint)
+        r->stats.unhinted++;
     return out->depth > 0 ? 0 : 1;
 }
 
@@ -247,6 +295,7 @@ static int read_stack(pyreader *r, const py_tinfo *ti, py_stack *out)
 static int sample_one(pyreader *r, const py_tinfo *ti, py_stack *out)
 {
     int rc = read_stack(r, ti, out);
+    pyreader_hint(r, NULL, 0);
     if (rc < 0) {
         r->stats.torn++;
         out->depth = 0;
@@ -282,7 +331,7 @@ int pyreader_sample(pyreader *r, int32_t prefer_tid, py_stack *out)
     return sample_one(r, pick, out);
 }
 
-int pyreader_sample_thread(pyreader *r, int32_t tid, uint64_t tstate, py_stack *out)
+static int sample_thread(pyreader *r, int32_t tid, uint64_t tstate, py_stack *out)
 {
     py_tinfo th[PY_MAX_THREADS], main;
     if (begin_call(r, &main)) {
@@ -302,6 +351,13 @@ int pyreader_sample_thread(pyreader *r, int32_t tid, uint64_t tstate, py_stack *
             return sample_one(r, &th[i], out);
     out->depth = 0;
     return 1;
+}
+
+int pyreader_sample_thread(pyreader *r, int32_t tid, uint64_t tstate, py_stack *out)
+{
+    int rc = sample_thread(r, tid, tstate, out);
+    pyreader_hint(r, NULL, 0);   /* a hint is for one call, whatever it found */
+    return rc;
 }
 
 int pyreader_threads(pyreader *r, py_thread *out, int max)

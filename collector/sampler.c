@@ -321,7 +321,8 @@ static void take_fault_samples(sampler *s)
             for (size_t j = 0; j < n; j++)
                 if (hits[j].pid == t->pid && hits[j].tid == hits[k].tid)
                     times[nt++] = hits[j].time_ns;
-            (void)target_sample(&s->ctx, t, now, MW_TRIGGER_FAULT, hits[k].tid, times, nt);
+            target_fault tf = { hits[k].tid, times, nt, hits[k].words, hits[k].nwords };
+            (void)target_sample(&s->ctx, t, now, MW_TRIGGER_FAULT, &tf);
             break;
         }
     }
@@ -447,7 +448,7 @@ int sampler_run(sampler *s, volatile sig_atomic_t *stop, sampler_result *res)
             double now = now_unix(s);
             for (size_t i = 0; i < s->n; i++)
                 if (s->targets[i].alive)
-                    (void)target_sample(&s->ctx, &s->targets[i], now, MW_TRIGGER_TIMER, 0, NULL, 0);
+                    (void)target_sample(&s->ctx, &s->targets[i], now, MW_TRIGGER_TIMER, NULL);
             next_tick += tick_period;
             if (next_tick < m) {
                 res->missed_ticks += (uint64_t)((m - next_tick) / tick_period) + 1;

@@ -156,16 +156,20 @@ static void check_exec(target_ctx *c, target *t, double now)
     }
 }
 
-/* The stack to charge now: that of thread tid (0: the GIL holder, else the
- * main thread), or a pseudo stack saying why there is none. */
-static uint32_t current_stack(target_ctx *c, target *t, pid_t tid)
+/* The stack to charge now: that of the thread that faulted (fault, placed
+ * where its registers say it was when memory grew) or, without a fault, of
+ * the GIL holder, else the main thread; or a pseudo stack saying why there is none. */
+static uint32_t current_stack(target_ctx *c, target *t, const target_fault *fault)
 {
     int r = 1;
+    pid_t tid = fault ? fault->tid : 0;
     if (tid) {
+        pyreader_hint(t->reader, fault->words, fault->nwords);
         r = pyreader_sample_thread(t->reader, tid, 0, &c->scratch);
         if (r == 1 && pyreader_version(t->reader)->minor < 11) {
             /* no native TID in the thread state before 3.11: go through the pthread id */
             uint64_t ts = tidmap_tstate(t->reader, t->pid, tid);
+            pyreader_hint(t->reader, fault->words, fault->nwords);
             if (ts)
                 r = pyreader_sample_thread(t->reader, 0, ts, &c->scratch);
         }
@@ -229,9 +233,9 @@ static void charge_fault(target *t, uint32_t id, pid_t tid, int64_t delta, int64
     t->fault_prev_ns = read_ns;
 }
 
-int target_sample(target_ctx *c, target *t, double now, int trigger, pid_t tid,
-                  const uint64_t *times, size_t ntimes)
+int target_sample(target_ctx *c, target *t, double now, int trigger, const target_fault *fault)
 {
+    pid_t tid = fault ? fault->tid : 0;
     uint64_t read_ns = trigger == MW_TRIGGER_FAULT ? mono_ns() : 0;
     int64_t rss = memstat_rss(&t->mem);
     if (rss <= 0) {   /* gone, or a zombie (a live process always has resident pages) */
@@ -244,7 +248,7 @@ int target_sample(target_ctx *c, target *t, double now, int trigger, pid_t tid,
             try_python(c, t, now);
     }
     if (t->reader) {
-        uint32_t id = current_stack(c, t, tid);
+        uint32_t id = current_stack(c, t, fault);
         if (!id) {
             if (rss > t->interval_peak)
                 t->interval_peak = rss;
@@ -255,8 +259,8 @@ int target_sample(target_ctx *c, target *t, double now, int trigger, pid_t tid,
             /* growth is the fault samples' to charge, to the thread that faulted:
              * a tick only counts its hit and leaves the growth pending */
             (void)attrib_charge(&t->charges, id, trigger, 0, rss);
-        } else if (trigger == MW_TRIGGER_FAULT) {
-            charge_fault(t, id, tid, delta, rss, times, ntimes, read_ns);
+        } else if (trigger == MW_TRIGGER_FAULT && fault) {
+            charge_fault(t, id, tid, delta, rss, fault->times, fault->ntimes, read_ns);
             t->last_rss = rss;
         } else {
             (void)attrib_charge(&t->charges, id, trigger, delta, rss);

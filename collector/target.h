@@ -67,12 +67,20 @@ typedef struct target {
 int target_begin(target_ctx *c, target *t, pid_t pid, int64_t parent_session, int launched,
                  const char *cmdline, double now, char *msg, size_t msglen);
 
-/* One sample: RSS now, the stack of thread tid (0: the GIL holder's), the
- * change since the last sample charged to it as taken by trigger (enum
- * mw_trigger). A fault sample passes the overflow times (CLOCK_MONOTONIC ns)
- * of that thread it stands for. Returns 0, or -1 if the process is gone. */
-int target_sample(target_ctx *c, target *t, double now, int trigger, pid_t tid,
-                  const uint64_t *times, size_t ntimes);
+/* What a page-fault sample knows of the overflows it stands for. */
+typedef struct target_fault {
+    pid_t tid;                   /* the thread that faulted */
+    const uint64_t *times;       /* its overflow times (CLOCK_MONOTONIC ns) */
+    size_t ntimes;
+    const uint64_t *words;       /* its registers and stack at the last overflow, or NULL */
+    size_t nwords;
+} target_fault;
+
+/* One sample: RSS now, the stack of the GIL holder (timer ticks: fault is
+ * NULL) or of the thread that faulted, the change since the last sample
+ * charged to it as taken by trigger (enum mw_trigger). Returns 0, or -1 if
+ * the process is gone. */
+int target_sample(target_ctx *c, target *t, double now, int trigger, const target_fault *fault);
 
 /* Writes the interval's timeline row and charges (inside a sink batch).
  * Returns 0, -1 on a sink error, 1 if the process is gone (nothing written). */

@@ -66,8 +66,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int n = pyreader_threads(r, th, 8);
         if (n < -1 || n > 8)
             abort();
-        for (int i = 0; i < n; i++)
+        /* the image's own words as a faulting thread's registers and stack: many
+         * point into the image's code objects */
+        static uint64_t words[1024];
+        size_t nw = len / 8 < 1024 ? len / 8 : 1024;
+        memcpy(words, img_data, nw * 8);
+        for (int i = 0; i < n; i++) {
+            pyreader_hint(r, words, nw);
             check_stack(pyreader_sample_thread(r, 0, th[i].tstate, &st), &st);
+        }
         const py_stats *ps = pyreader_stats(r);
         if (ps->samples > 2 + (uint64_t)(n > 0 ? n : 0))
             abort();
