@@ -335,7 +335,7 @@ size_t faults_drain(faults *f, fault_hit *out, size_t max, uint64_t *lost)
                     last_hit = got;
                     last_off = tail;
                     last_size = h.size;
-                    out[got++] = (fault_hit){ (pid_t)v[0], (pid_t)v[1], when, NULL, 0 };
+                    out[got++] = (fault_hit){ (pid_t)v[0], (pid_t)v[1], when, NULL, 0, 0 };
                 }
             } else if (h.type == PERF_RECORD_LOST && h.size >= sizeof h + 16 && lost) {
                 uint64_t v[2];
@@ -344,6 +344,8 @@ size_t faults_drain(faults *f, fault_hit *out, size_t max, uint64_t *lost)
             }
             tail += h.size;
         }
+        if (last_hit != SIZE_MAX)
+            out[last_hit].last = 1;
         if (f->words && last_hit != SIZE_MAX) {
             out[last_hit].nwords = copy_words(&f->c[i], data, size, last_off, last_size);
             out[last_hit].words = out[last_hit].nwords ? f->c[i].words : NULL;

@@ -21,6 +21,7 @@ typedef struct fault_hit {
      * until the next faults_drain. */
     const uint64_t *words;
     size_t nwords;
+    int last;                /* 1 on the thread's last overflow of the drain */
 } fault_hit;
 
 #define FAULTS_STACK_BYTES 8192   /* user stack copied at each overflow */

@@ -307,23 +307,28 @@ static void take_fault_samples(sampler *s)
     if (!n)
         return;
     double now = now_unix(s);
-    /* one stack read per process per wake: the latest thread to fault, with
-     * the times of that thread's overflows it stands for */
+    /* one stack read per thread that overflowed, at its last overflow (which
+     * carries its registers); the process's growth since the last
+     * sample is split between those threads by their overflows */
     uint64_t times[256];
     for (size_t i = 0; i < s->n; i++) {
         target *t = &s->targets[i];
         if (!t->alive)
             continue;
-        for (size_t k = n; k-- > 0;) {
-            if (hits[k].pid != t->pid)
+        size_t left = 0;
+        for (size_t j = 0; j < n; j++)
+            left += hits[j].pid == t->pid;
+        for (size_t k = 0; k < n && left > 0; k++) {
+            if (hits[k].pid != t->pid || !hits[k].last)
                 continue;
             size_t nt = 0;
             for (size_t j = 0; j < n; j++)
                 if (hits[j].pid == t->pid && hits[j].tid == hits[k].tid)
                     times[nt++] = hits[j].time_ns;
-            target_fault tf = { hits[k].tid, times, nt, hits[k].words, hits[k].nwords };
-            (void)target_sample(&s->ctx, t, now, MW_TRIGGER_FAULT, &tf);
-            break;
+            target_fault tf = { hits[k].tid, times, nt, hits[k].words, hits[k].nwords, (double)nt / (double)left };
+            left -= nt < left ? nt : left;
+            if (target_sample(&s->ctx, t, now, MW_TRIGGER_FAULT, &tf) < 0)
+                break;
         }
     }
 }
@@ -534,6 +539,7 @@ int sampler_run(sampler *s, volatile sig_atomic_t *stop, sampler_result *res)
     if (root->reader) {
         const py_version *v = pyreader_version(root->reader);
         snprintf(res->python, sizeof res->python, "%d.%d.%d", v->major, v->minor, v->micro);
+        res->fault_placed = pyreader_stats(root->reader)->hinted;
     }
     struct rusage ru;
     if (getrusage(RUSAGE_SELF, &ru) == 0)

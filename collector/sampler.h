@@ -44,6 +44,7 @@ typedef struct sampler_result {
     unsigned children;               /* descendant sessions recorded */
     uint64_t missed_ticks;           /* ticks skipped because the collector fell behind */
     uint64_t fault_samples;          /* root's samples taken by page-fault overflows */
+    uint64_t fault_placed;           /* of those, stacks placed by the faulting thread's registers */
     uint64_t faults_lost;            /* overflows the kernel dropped (collector too slow) */
     int sampling;                    /* triggers actually used (enum sampler_trigger) */
     double cpu_seconds;              /* collector CPU time (user + system) */

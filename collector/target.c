@@ -260,8 +260,10 @@ int target_sample(target_ctx *c, target *t, double now, int trigger, const targe
              * a tick only counts its hit and leaves the growth pending */
             (void)attrib_charge(&t->charges, id, trigger, 0, rss);
         } else if (trigger == MW_TRIGGER_FAULT && fault) {
+            if (delta > 0 && fault->share > 0 && fault->share < 1)
+                delta = (int64_t)((double)delta * fault->share);
             charge_fault(t, id, tid, delta, rss, fault->times, fault->ntimes, read_ns);
-            t->last_rss = rss;
+            t->last_rss += delta;   /* what other threads' shares leave is theirs to charge */
         } else {
             (void)attrib_charge(&t->charges, id, trigger, delta, rss);
             t->last_rss = rss;

@@ -74,6 +74,8 @@ typedef struct target_fault {
     size_t ntimes;
     const uint64_t *words;       /* its registers and stack at the last overflow, or NULL */
     size_t nwords;
+    double share;                /* of the growth since the last sample, (0, 1]: several
+                                    threads that overflowed together split it by their overflows */
 } target_fault;
 
 /* One sample: RSS now, the stack of the GIL holder (timer ticks: fault is

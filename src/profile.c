@@ -33,10 +33,12 @@ static void print_summary(profile_store *ps, const sampler_result *r, const char
     getrusage(RUSAGE_SELF, &ru);
     double dur = r->end - r->start;
     fprintf(stderr, "memwatch: session %lld: %s\n", (long long)r->session, cmdline);
-    fprintf(stderr, "  duration %s, %llu samples, %llu stack samples (%llu where memory grew)%s%s\n",
+    fprintf(stderr, "  duration %s, %llu samples, %llu stack samples (%llu where memory grew",
             units_format_duration(dur, a, sizeof a), (unsigned long long)r->rows,
-            (unsigned long long)r->ticks, (unsigned long long)r->fault_samples,
-            r->python[0] ? ", Python " : " (memory only)", r->python);
+            (unsigned long long)r->ticks, (unsigned long long)r->fault_samples);
+    if (r->fault_samples && r->fault_placed)
+        fprintf(stderr, ", %.0f%% placed at the fault", 100.0 * (double)r->fault_placed / (double)r->fault_samples);
+    fprintf(stderr, ")%s%s\n", r->python[0] ? ", Python " : " (memory only)", r->python);
     fprintf(stderr, "  peak RSS %s, USS %s, PSS %s; final RSS %s",
             units_format_bytes(r->peak_rss, a, sizeof a),
             r->peak_uss ? units_format_bytes(r->peak_uss, b, sizeof b) : "n/a",
