@@ -167,12 +167,13 @@ py_code_entry *pycode_get(pyreader *r, uint64_t addr)
 {
     const py_layout *L = &r->L;
     int interp = L->frame_kind == PYL_FRAME_INTERP;
-    enum { OB_TYPE, FILENAME, NAME, LINETABLE, FIRSTLINE, UNITS, NF };
+    enum { OB_TYPE, FILENAME, NAME, LINETABLE, FIRSTLINE, UNITS, CODE, NF };
     uint32_t offs[NF] = {
         L->ob_type, L->co_filename, L->co_qualname != PYL_NONE ? L->co_qualname : L->co_name,
-        L->co_linetable, L->co_firstlineno, interp ? L->bytes_size : PYL_NONE
+        L->co_linetable, L->co_firstlineno, interp ? L->bytes_size : PYL_NONE,
+        interp ? PYL_NONE : L->co_code
     };
-    uint8_t sz[NF] = { 8, 8, 8, 8, 4, 8 };
+    uint8_t sz[NF] = { 8, 8, 8, 8, 4, 8, 8 };
     uint64_t v[NF];
     if (!addr || pyreader_fields(r, addr, NF, offs, sz, v) < 0)
         return NULL;
@@ -181,7 +182,7 @@ py_code_entry *pycode_get(pyreader *r, uint64_t addr)
     py_code_entry *e = &r->cache[slot_of(addr)];
     if (e->addr == addr && e->ob_type == v[OB_TYPE] && e->filename == v[FILENAME] &&
         e->name == v[NAME] && e->linetable == v[LINETABLE] && e->firstline == firstline &&
-        e->units == units) {
+        e->units == units && e->co_code == v[CODE]) {
         r->stats.code_cache_hits++;
         return e;
     }
@@ -207,6 +208,21 @@ py_code_entry *pycode_get(pyreader *r, uint64_t addr)
     e->linetable = v[LINETABLE];
     e->firstline = firstline;
     e->units = units;
+    e->co_code = v[CODE];
+    e->bc_start = e->bc_len = 0;
+    if (interp && units > 0) {
+        e->bc_start = addr + L->co_code_adaptive;
+        e->bc_len = 2 * (uint64_t)units;
+    } else if (v[CODE] && L->bytes_size != PYL_NONE && L->bytes_sval != PYL_NONE) {
+        uint32_t boff[2] = { L->ob_type, L->bytes_size };
+        uint8_t bsz[2] = { 8, 8 };
+        uint64_t bv[2];
+        if (pyreader_fields(r, v[CODE], 2, boff, bsz, bv) == 0 && pycode_type_is(r, bv[0], PYT_BYTES) &&
+            bv[1] > 0 && bv[1] <= INT32_MAX) {
+            e->bc_start = v[CODE] + L->bytes_sval;
+            e->bc_len = bv[1];
+        }
+    }
     e->file = file;
     e->func = func;
     e->table = tab;

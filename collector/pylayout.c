@@ -160,6 +160,7 @@ static void fill_fixed(py_layout *l, const dbg_minor *d)
     l->ts_frame_is_cframe = 0;
     l->cframe_current_frame = PYL_NONE;
     l->fr_lasti = PYL_NONE;
+    l->co_code = PYL_NONE;
     l->fr_instr_is_next = d->fr_instr_is_next;
     l->fr_owner_cstack = d->fr_owner_cstack;
     l->fr_lasti_in_units = 0;

@@ -59,6 +59,7 @@ typedef struct py_layout {
     uint32_t co_firstlineno;        /* int */
     uint32_t co_linetable;          /* co_lnotab (<=3.9) / co_linetable (3.10+): a bytes object */
     uint32_t co_code_adaptive;      /* 3.11+: start of the bytecode inside the code object */
+    uint32_t co_code;               /* <=3.10: the bytecode, a bytes object; else PYL_NONE */
 
     /* Objects */
     uint32_t ob_type;               /* PyObject.ob_type */

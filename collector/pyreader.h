@@ -81,9 +81,9 @@ int pyreader_sample_thread(pyreader *r, int32_t tid, uint64_t tstate, py_stack *
 
 /* Words (registers, then the user stack from its top) that the sampled
  * thread held when memory grew, for the next pyreader_sample_thread call
- * only: if one points into the bytecode of a frame of the stack read
- * (3.11+), the innermost such frame is taken as the running one, at that
- * instruction, and the frames called since are left out. words must stay
+ * only: if one points into the bytecode of a frame of the stack read, the
+ * innermost such frame is taken as the running one, at that instruction,
+ * and the frames called since are left out. words must stay
  * valid until that call; NULL or n = 0 gives no hint. */
 void pyreader_hint(pyreader *r, const uint64_t *words, size_t n);
 

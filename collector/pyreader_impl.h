@@ -38,6 +38,8 @@ typedef struct py_code_entry {
     uint64_t ob_type, filename, name, linetable;
     int32_t firstline;
     int64_t units;                     /* code units of bytecode (3.11+), -1 if unknown */
+    uint64_t co_code;                  /* <=3.10: the bytes object of the bytecode, 0 if unknown */
+    uint64_t bc_start, bc_len;         /* the bytecode's address and length in bytes (0: unknown) */
     const char *file, *func;           /* interned */
     uint8_t *table;                    /* line-table bytes, NULL if unreadable */
     uint32_t table_len;

@@ -211,20 +211,23 @@ static int chain_frames(pyreader *r, const py_tinfo *ti, raw_frame *raw, int *tr
  * stack slots not overwritten since: the one taken is the nearest before
  * `now` (the frame's position as read, after the growth) in program order,
  * counting a jump back to a loop's start as the only way to come before it. */
-static int64_t hinted_pos(const pyreader *r, const py_code_entry *e, uint64_t code, int64_t now)
+static int64_t hinted_pos(const pyreader *r, const py_code_entry *e, int64_t now)
 {
-    if (e->units <= 0)
+    if (!e->bc_start || e->bc_len < 2)
         return -1;
-    uint64_t start = code + r->L.co_code_adaptive, units = (uint64_t)e->units;
+    /* positions count code units from 3.11, bytes before */
+    uint64_t start = e->bc_start, unit = r->L.frame_kind == PYL_FRAME_INTERP ? 2 : 1;
+    uint64_t span = e->bc_len / unit;
     int64_t best = -1;
     uint64_t best_d = UINT64_MAX;
     for (size_t k = 0; k < r->nhint; k++) {
         uint64_t w = r->hint[k];
         /* (the bytecode's start itself is the eval loop's first_instr, not a position) */
-        if (w <= start || w - start >= 2 * units || (w - start) % 2 != 0)
+        if (w <= start || w - start >= e->bc_len || (w - start) % 2 != 0)
             continue;
-        uint64_t pos = (w - start) / 2 - 1;   /* the loop's pointer is past the instruction running */
-        uint64_t d = now >= 0 && (uint64_t)now < units ? ((uint64_t)now + units - pos) % units : 0;
+        /* the loop's pointer is one instruction (two bytes) past the one running */
+        uint64_t pos = (w - start) / unit - 2 / unit;
+        uint64_t d = now >= 0 && (uint64_t)now < span ? ((uint64_t)now + span - pos) % span : 0;
         if (d < best_d) {
             best_d = d;
             best = (int64_t)pos;
@@ -250,7 +253,7 @@ static int read_stack(pyreader *r, const py_tinfo *ti, py_stack *out)
     int n = chain_frames(r, ti, raw, &out->truncated);
     if (n < 0)
         return -1;
-    int hint = r->nhint > 0 && r->L.frame_kind != PYL_FRAME_OBJECT;
+    int hint = r->nhint > 0;
     /* The code objects, their pages fetched a batch at a time. */
     uint64_t lo = UINT64_MAX, hi = 0;
     const uint32_t offs[] = { r->L.ob_type, r->L.co_filename, r->L.co_name, r->L.co_qualname,
@@ -272,7 +275,7 @@ static int read_stack(pyreader *r, const py_tinfo *ti, py_stack *out)
         if (!e)
             return -1;
         if (hint && i < PY_HINT_FRAMES) {
-            int64_t pos = hinted_pos(r, e, raw[i].code, raw[i].pos);
+            int64_t pos = hinted_pos(r, e, raw[i].pos);
             if (pos >= 0) {
                 out->depth = 0;      /* the frames inside it were called after memory grew */
                 raw[i].pos = pos;

@@ -191,7 +191,21 @@ uint64_t fakepy_code(fakepy *f, const char *file, const char *name, int firstlin
     fakepy_put(f, c, L->co_linetable, tab, 8);
     if (L->frame_kind == PYL_FRAME_INTERP)
         fakepy_put(f, c, L->bytes_size, (uint64_t)ninstr, 8);
+    if (L->co_code != PYL_NONE && ninstr > 0) {
+        uint8_t *ops = calloc((size_t)ninstr, 2);
+        fakepy_put(f, c, L->co_code, ops ? fakepy_bytes(f, ops, 2 * (size_t)ninstr) : 0, 8);
+        free(ops);
+    }
     return c;
+}
+
+uint64_t fakepy_bytecode(const fakepy *f, uint64_t code)
+{
+    const py_layout *L = f->L;
+    if (L->co_code_adaptive != PYL_NONE)
+        return code + L->co_code_adaptive;
+    uint64_t b = L->co_code != PYL_NONE ? fakepy_get(f, code, L->co_code) : 0;
+    return b ? b + L->bytes_sval : 0;
 }
 
 static size_t frame_size(const py_layout *L)

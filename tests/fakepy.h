@@ -46,6 +46,8 @@ uint64_t fakepy_bytes(fakepy *f, const uint8_t *b, size_t n);
 uint64_t fakepy_table(fakepy *f, int ninstr);
 /* A code object (qualname = name) whose instruction i is on line firstline + i. */
 uint64_t fakepy_code(fakepy *f, const char *file, const char *name, int firstline, int ninstr);
+/* The address of code's bytecode (instruction i at + 2 * i); 0 if it has none. */
+uint64_t fakepy_bytecode(const fakepy *f, uint64_t code);
 /* A frame running instruction `instr` (-1: not started) of code, after `back`. */
 uint64_t fakepy_frame(fakepy *f, uint64_t code, uint64_t back, int instr);
 /* A C-stack shim frame (3.12+) after `back`; 0 where the version has none. */

@@ -199,8 +199,10 @@ int main(void)
 #endif
 #if PY_MINOR_VERSION >= 11
     put("co_code_adaptive", offsetof(PyCodeObject, co_code_adaptive));
+    none("co_code");
 #else
     none("co_code_adaptive");
+    put("co_code", offsetof(PyCodeObject, co_code));
 #endif
 
     /* Objects */
