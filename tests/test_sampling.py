@@ -60,6 +60,30 @@ t.start()
 spin(0.6)
 t.join()
 '''
+SHORT = '''import time
+
+
+def busy(ms):
+    end = time.perf_counter() + ms / 1000.0
+    while time.perf_counter() < end:
+        pass
+
+
+def work(rounds, k):
+    keep = []
+    for i in range(rounds):
+        r = range(i * k, (i + 1) * k)
+        keep.append(list(zip(r, map(str, r))))
+        busy(0.2)
+    return keep
+
+
+time.sleep(0.2)
+keep = work(1500, 200)
+'''
+SHORT_LINE = next(i for i, ln in enumerate(SHORT.splitlines(), 1) if 'list(zip(' in ln)
+BUSY_LINE = next(i for i, ln in enumerate(SHORT.splitlines(), 1) if 'while time' in ln)
+
 READER_LINE = next(i for i, ln in enumerate(READER.splitlines(), 1) if 'f.read()' in ln)
 
 
@@ -107,6 +131,28 @@ def case_thread_read(s, env, py):
     s.check(row['growth_bytes'] >= 24 << 20, '%s: most of the 32 MB charged there (%d)' % (py['label'], row['growth_bytes']))
 
 
+def case_short_lines(s, env, py):
+    """Lines far shorter than the collector's wake-up (tens of us) between CPU-busy
+    ones: the faulting thread's registers place each fault sample on the line
+    that grew, not on the busy line running when the stack is read."""
+    script = env.script('short.py', SHORT)
+    p = env.mw('run', '--', py['exe'], script, timeout=60)
+    if p.returncode != 0:
+        raise Failure('exit %d: %s' % (p.returncode, p.stderr))
+    ses = env.sessions()[-1]
+    rows = env.report(str(ses['id']), '--lines')
+    mine = [r for r in rows if r['file'].endswith('short.py')]
+    alloc = sum(r['growth_bytes'] for r in mine if r['line'] == SHORT_LINE)
+    busy = sum(r['growth_bytes'] for r in mine if r['line'] == BUSY_LINE)
+    print('  %s: short line %.1f MiB, busy line %.1f MiB' % (py['label'], alloc / 2**20, busy / 2**20))
+    s.check(alloc >= 30 << 20, '%s: the short allocating line is charged most of its ~50 MiB (%.1f MiB)' % (
+        py['label'], alloc / 2**20))
+    s.check(busy * 10 <= alloc, '%s: the busy line after it gets under a tenth of that (%.1f MiB)' % (
+        py['label'], busy / 2**20))
+    s.check('placed at the fault' in p.stderr, '%s: the summary says fault samples were placed: %r' % (
+        py['label'], [ln for ln in p.stderr.splitlines() if 'stack samples' in ln]))
+
+
 def case_fallback(s, env, py):
     """Counter refused (forced): timer ticks go on, one line says so."""
     script = env.script('burst.py', BURST)
@@ -139,6 +185,7 @@ def main():
         env = mwtest.Env(sys.argv[1])
         try:
             s.run(case_thread_read, env, py)
+            s.run(case_short_lines, env, py)
         finally:
             env.cleanup()
     s.done()
