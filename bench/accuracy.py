@@ -72,7 +72,8 @@ MODES = [
     ('faults', ['--sampling', 'faults']),
     ('both', ['--sampling', 'both']),
 ]
-SWEEP = ['16k', '64k', '256k', '1M']   # 64k is memwatch's default: the 'both' runs are reused
+SWEEP = ['16k', '64k', '256k', '1M']
+DEFAULT_PERIOD = '1M'   # memwatch's default --fault-period: the 'both' runs are reused for it
 # glibc raises its mmap threshold when a large block is freed; later blocks then come
 # from the heap and reuse freed, still-resident memory, and what a line grows flips
 # with the heap's layout (the environment's size is enough). Fixing the threshold at
@@ -348,7 +349,8 @@ def report(raw, wls, blip, names, sweep, budget, header):
     if not sweep:
         return
     print()
-    print('--fault-period sweep, --sampling both (64k = the "both" runs above). Accuracy: mean over workloads 1-7,')
+    print('--fault-period sweep, --sampling both (%s = the "both" runs above). Accuracy: mean over workloads 1-7,'
+          % DEFAULT_PERIOD)
     print('+- the spread (standard deviation) of that mean between repeats; slowdown: geometric mean over 1-8;')
     print('extra: slowdown over timer@1000 (what the fault samples add); collector CPU per run and per run time.')
     print('%-6s %8s %14s %6s%6s%6s%6s%6s%6s%6s %9s %9s %7s %10s %7s' % (
@@ -357,7 +359,7 @@ def report(raw, wls, blip, names, sweep, budget, header):
     timer_sd = geomean([slow(w, 'timer@1000') for w, _ in allw])
     res = []
     for p in SWEEP:
-        m = 'both' if p == '64k' else 'both/%s' % p
+        m = 'both' if p == DEFAULT_PERIOD else 'both/%s' % p
         accs = [acc(w, m, 'line') for w, _ in wls]
         per_rep = {}
         for w, _ in wls:
@@ -425,7 +427,7 @@ def main():
     if a.modes:
         keep = set(a.modes.split(','))
         modes = [m for m in modes if m[0] in keep]
-    sweep = [] if a.no_sweep else [p for p in SWEEP if p != '64k']
+    sweep = [] if a.no_sweep else [p for p in SWEEP if p != DEFAULT_PERIOD]
     d = tempfile.mkdtemp(prefix='mwacc-')
     # profile with a copy: the build tree's binary may be relinked during a long run
     mw_copy = os.path.join(d, 'memwatch')

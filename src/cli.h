@@ -8,7 +8,7 @@
 
 #define CLI_DEFAULT_INTERVAL 0.2     /* s, as memory_profiler */
 #define CLI_DEFAULT_RATE 1000.0      /* stack ticks per second (see bench/overhead.py) */
-#define CLI_DEFAULT_FAULT_PERIOD (64 * 1024)   /* bytes between page-fault samples (see bench/accuracy.py) */
+#define CLI_DEFAULT_FAULT_PERIOD (1024 * 1024)   /* bytes between page-fault samples (see bench/accuracy.py) */
 
 enum cli_mode { CLI_RUN = 1, CLI_ATTACH = 2 };
 

@@ -51,7 +51,7 @@ static void print_help(void)
            "  --interval DURATION    memory timeline period (default 1s)\n"
            "  --rate HZ              Python stack samples per second per process (default 20; 0: memory only)\n"
            "  --sampling MODE        timer, faults or both (default)\n"
-           "  --fault-period SIZE    memory faulted in between two fault samples (default 64k)\n"
+           "  --fault-period SIZE    memory faulted in between two fault samples (default 1M)\n"
            "  --no-children          do not follow child processes of watched ones\n"
            "  --keep-detail DURATION full-resolution data kept this long, then per minute (default 24h)\n"
            "  --keep-summary DURATION per-minute data and ended sessions kept this long (default 30d)\n"

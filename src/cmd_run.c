@@ -63,7 +63,7 @@ static void print_help(const char *sub)
            "  --rate HZ            Python stack samples per second (default %.0f)\n"
            "  --duration DURATION  stop recording after this long\n"
            "  --sampling MODE      what takes stack samples: timer, faults (memory grew), both (default)\n"
-           "  --fault-period SIZE  memory faulted in between two fault samples (default 64k)\n"
+           "  --fault-period SIZE  memory faulted in between two fault samples (default 1M)\n"
            "  --no-children        do not follow child processes\n"
            "  --db FILE            database file\n"
            "  --quiet              no summary or notices\n", CLI_DEFAULT_RATE);

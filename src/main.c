@@ -26,7 +26,7 @@ static void usage(FILE *f)
           "  --rate HZ            Python stack samples per second (default 1000)\n"
           "  --duration DURATION  stop recording after this long\n"
           "  --sampling MODE      timer, faults (sample where memory grows) or both (default)\n"
-          "  --fault-period SIZE  memory faulted in between two fault samples (default 64k)\n"
+          "  --fault-period SIZE  memory faulted in between two fault samples (default 1M)\n"
           "  --no-children        do not follow child processes\n"
           "  --db FILE            database (default $MEMWATCH_DB, else\n"
           "                       $XDG_STATE_HOME/memwatch/memwatch.db, else\n"

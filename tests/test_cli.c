@@ -45,9 +45,9 @@ int main(void)
     char *a9[] = { "run", "--pid", "12", "true", NULL };
     CHECK(parse(CLI_RUN, &o, err, a9) == -1);
 
-    CHECK(o.sampling == 3 && o.fault_period == 65536);
-    char *c1[] = { "run", "--sampling", "timer", "--fault-period", "1M", "true", NULL };
-    CHECK(parse(CLI_RUN, &o, err, c1) == 0 && o.sampling == 1 && o.fault_period == 1 << 20);
+    CHECK(o.sampling == 3 && o.fault_period == 1 << 20);
+    char *c1[] = { "run", "--sampling", "timer", "--fault-period", "64k", "true", NULL };
+    CHECK(parse(CLI_RUN, &o, err, c1) == 0 && o.sampling == 1 && o.fault_period == 65536);
     char *c2[] = { "run", "--sampling", "sometimes", "true", NULL };
     CHECK(parse(CLI_RUN, &o, err, c2) == -1 && strstr(err, "--sampling"));
     char *c3[] = { "run", "--fault-period", "12", "true", NULL };
