@@ -12,8 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rootfile.h"
+
 #define MAX_CANDIDATES 16
-#define MAX_LOADS 32
 
 static const char *base_name(const char *path)
 {
@@ -168,11 +169,21 @@ static const char *const sym_names[SYM_COUNT] = {
     "_PyRuntime", "Py_Version", "PyCode_Type", "PyUnicode_Type", "PyBytes_Type"
 };
 
-/* Looks the wanted symbols up in sections of type `type`; fills the ones still 0. */
-static void scan_symbols(Elf *elf, Elf64_Word type, uint64_t *vals)
+/* Caps on what one ELF file may make pyfind walk, far above any real interpreter's (a few
+ * dozen sections and program headers, well under a million symbols). */
+#define MAX_SECTIONS 65536
+#define MAX_SYMBOLS (1u << 22)
+#define MAX_PHDRS 4096
+
+/* Looks the wanted symbols up in sections of type `type`; fills the ones still 0. At most
+ * *budget symbols are looked at (decremented). */
+static void scan_symbols(Elf *elf, Elf64_Word type, uint64_t *vals, size_t *budget)
 {
     Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(elf, scn)) != NULL) {
+    size_t sym_size = gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT);
+    if (sym_size == 0)
+        return;
+    for (int nscn = 0; nscn < MAX_SECTIONS && (scn = elf_nextscn(elf, scn)) != NULL; nscn++) {
         GElf_Shdr sh;
         if (!gelf_getshdr(scn, &sh) || sh.sh_type != type || sh.sh_entsize == 0)
             continue;
@@ -180,6 +191,13 @@ static void scan_symbols(Elf *elf, Elf64_Word type, uint64_t *vals)
         if (!data)
             continue;
         size_t n = sh.sh_size / sh.sh_entsize;
+        if (n > data->d_size / sym_size)
+            n = data->d_size / sym_size;
+        if (n > *budget)
+            n = *budget;
+        if (n > INT_MAX)
+            n = INT_MAX;
+        *budget -= n;
         for (size_t i = 0; i < n; i++) {
             GElf_Sym sym;
             if (!gelf_getsym(data, (int)i, &sym))
@@ -196,8 +214,59 @@ static void scan_symbols(Elf *elf, Elf64_Word type, uint64_t *vals)
     }
 }
 
-/* Opens the candidate's file as the target sees it. A file deleted or replaced since it
- * was mapped is opened only through /proc/PID/map_files (the path now names another file).
+/* Reads the wanted symbols and the PT_LOAD segments of elf (NULL allowed) into *out
+ * (zeroed first). Returns a pyfind_elf_status. */
+static int parse_elf(Elf *elf, pyfind_elf *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!elf || elf_kind(elf) != ELF_K_ELF)
+        return PYFIND_ELF_NOT_ELF;
+    int cls = gelf_getclass(elf);
+    if (cls == ELFCLASSNONE)
+        return PYFIND_ELF_NOT_ELF;
+    if (cls != ELFCLASS64)
+        return PYFIND_ELF_NOT_64BIT;
+    uint64_t vals[SYM_COUNT] = { 0 };
+    size_t budget = MAX_SYMBOLS;
+    scan_symbols(elf, SHT_SYMTAB, vals, &budget);
+    scan_symbols(elf, SHT_DYNSYM, vals, &budget);
+    out->runtime = vals[SYM_RUNTIME];
+    out->py_version = vals[SYM_VERSION];
+    out->code_type = vals[SYM_CODE];
+    out->unicode_type = vals[SYM_UNICODE];
+    out->bytes_type = vals[SYM_BYTES];
+    size_t nph = 0;
+    if (elf_getphdrnum(elf, &nph) == 0) {
+        if (nph > MAX_PHDRS)
+            nph = MAX_PHDRS;
+        for (size_t i = 0; i < nph && out->nloads < PYFIND_MAX_LOADS; i++) {
+            GElf_Phdr ph;
+            if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD) {
+                out->loads[out->nloads][0] = ph.p_vaddr;
+                out->loads[out->nloads][1] = ph.p_offset;
+                out->loads[out->nloads][2] = ph.p_filesz;
+                out->nloads++;
+            }
+        }
+    }
+    return out->runtime ? PYFIND_ELF_FOUND : PYFIND_ELF_NO_RUNTIME;
+}
+
+int pyfind_parse_elf_memory(void *buf, size_t len, pyfind_elf *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!buf || len == 0 || elf_version(EV_CURRENT) == EV_NONE)
+        return PYFIND_ELF_NOT_ELF;
+    Elf *elf = elf_memory(buf, len);
+    int rc = parse_elf(elf, out);
+    if (elf)
+        elf_end(elf);
+    return rc;
+}
+
+/* Opens the candidate's file as the target sees it (resolved inside its root). A file
+ * deleted or replaced since it was mapped is opened only through /proc/PID/map_files
+ * (the path now names another file).
  * Returns an fd or -1 (errno set). */
 static int open_target_file(pid_t pid, const candidate *c)
 {
@@ -211,9 +280,9 @@ static int open_target_file(pid_t pid, const candidate *c)
             errno = ENOENT;
         return fd;
     }
-    snprintf(buf, sizeof buf, "/proc/%d/root%s", (int)pid, c->path);
-    int fd = open(buf, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 && errno != EACCES && errno != EPERM)
+    int fd = rootfile_open(pid, c->path);
+    /* as root, only ever the target's view: this machine's file at that path may be another one */
+    if (fd < 0 && errno != EACCES && errno != EPERM && geteuid() != 0)
         fd = open(c->path, O_RDONLY | O_CLOEXEC);
     return fd;
 }
@@ -230,62 +299,38 @@ static int examine(pid_t pid, const candidate *c, pyfind_result *out, char *msg,
         return -1;
     }
     Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-    if (!elf || elf_kind(elf) != ELF_K_ELF) {
-        if (elf)
-            elf_end(elf);
-        close(fd);
-        return 1;
-    }
-    if (gelf_getclass(elf) != ELFCLASS64) {
-        snprintf(msg, msglen, "%s is not a 64-bit ELF: 32-bit processes are not supported", c->path);
+    pyfind_elf pe;
+    int st = parse_elf(elf, &pe);
+    if (elf)
         elf_end(elf);
-        close(fd);
+    close(fd);
+    if (st == PYFIND_ELF_NOT_64BIT) {
+        snprintf(msg, msglen, "%s is not a 64-bit ELF: 32-bit processes are not supported", c->path);
         errno = ENOEXEC;
         return -1;
     }
-    uint64_t vals[SYM_COUNT] = { 0 };
-    scan_symbols(elf, SHT_SYMTAB, vals);
-    scan_symbols(elf, SHT_DYNSYM, vals);
-    int rc = 1;
-    if (vals[SYM_RUNTIME]) {
-        uint64_t loads[MAX_LOADS][3];
-        size_t nloads = 0, nph = 0;
-        if (elf_getphdrnum(elf, &nph) == 0) {
-            for (size_t i = 0; i < nph && nloads < MAX_LOADS; i++) {
-                GElf_Phdr ph;
-                if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD) {
-                    loads[nloads][0] = ph.p_vaddr;
-                    loads[nloads][1] = ph.p_offset;
-                    loads[nloads][2] = ph.p_filesz;
-                    nloads++;
-                }
-            }
-        }
-        uint64_t bias;
-        if (pyfind_bias((const uint64_t (*)[3])loads, nloads, c->start, c->offset, &bias) < 0) {
-            snprintf(msg, msglen, "cannot place %s in memory: no load segment at offset 0x%" PRIx64,
-                     c->path, c->offset);
-            errno = ENOEXEC;
-            rc = -1;
-        } else {
-            memset(out, 0, sizeof *out);
-            snprintf(out->path, sizeof out->path, "%s", c->path);
-            out->is_lib = c->is_lib;
-            out->is_exe = c->is_exe;
-            out->bias = bias;
-            out->runtime = vals[SYM_RUNTIME] + bias;
-            out->py_version = vals[SYM_VERSION] ? vals[SYM_VERSION] + bias : 0;
-            out->code_type = vals[SYM_CODE] ? vals[SYM_CODE] + bias : 0;
-            out->unicode_type = vals[SYM_UNICODE] ? vals[SYM_UNICODE] + bias : 0;
-            out->bytes_type = vals[SYM_BYTES] ? vals[SYM_BYTES] + bias : 0;
-            if (pyfind_name_version(c->path, &out->name_major, &out->name_minor) < 0)
-                out->name_major = out->name_minor = -1;
-            rc = 0;
-        }
+    if (st != PYFIND_ELF_FOUND)
+        return 1;
+    uint64_t bias;
+    if (pyfind_bias((const uint64_t (*)[3])pe.loads, pe.nloads, c->start, c->offset, &bias) < 0) {
+        snprintf(msg, msglen, "cannot place %s in memory: no load segment at offset 0x%" PRIx64,
+                 c->path, c->offset);
+        errno = ENOEXEC;
+        return -1;
     }
-    elf_end(elf);
-    close(fd);
-    return rc;
+    memset(out, 0, sizeof *out);
+    snprintf(out->path, sizeof out->path, "%s", c->path);
+    out->is_lib = c->is_lib;
+    out->is_exe = c->is_exe;
+    out->bias = bias;
+    out->runtime = pe.runtime + bias;
+    out->py_version = pe.py_version ? pe.py_version + bias : 0;
+    out->code_type = pe.code_type ? pe.code_type + bias : 0;
+    out->unicode_type = pe.unicode_type ? pe.unicode_type + bias : 0;
+    out->bytes_type = pe.bytes_type ? pe.bytes_type + bias : 0;
+    if (pyfind_name_version(c->path, &out->name_major, &out->name_minor) < 0)
+        out->name_major = out->name_minor = -1;
+    return 0;
 }
 
 static int denied(pid_t pid, char *msg, size_t msglen)

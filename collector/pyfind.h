@@ -52,6 +52,27 @@ int pyfind_is_libpython(const char *path);
 int pyfind_bias(const uint64_t (*loads)[3], size_t nloads, uint64_t start, uint64_t offset,
                 uint64_t *bias);
 
+#define PYFIND_MAX_LOADS 32
+
+/* What pyfind reads from an interpreter's ELF file: symbol values as file addresses (0 when
+ * the symbol is absent) and the PT_LOAD segments, in file order (at most PYFIND_MAX_LOADS). */
+typedef struct pyfind_elf {
+    uint64_t runtime, py_version, code_type, unicode_type, bytes_type;
+    uint64_t loads[PYFIND_MAX_LOADS][3];    /* (vaddr, file offset, file size) */
+    size_t nloads;
+} pyfind_elf;
+
+enum pyfind_elf_status {
+    PYFIND_ELF_FOUND = 0,        /* a 64-bit ELF defining _PyRuntime */
+    PYFIND_ELF_NO_RUNTIME = 1,   /* a 64-bit ELF without _PyRuntime */
+    PYFIND_ELF_NOT_ELF = 2,      /* not an ELF file libelf accepts */
+    PYFIND_ELF_NOT_64BIT = 3     /* an ELF of another class (32-bit) */
+};
+
+/* Parses the ELF image buf[0..len) (writable: libelf may convert it in place; any bytes are
+ * safe) into *out (zeroed first). Returns a pyfind_elf_status. */
+int pyfind_parse_elf_memory(void *buf, size_t len, pyfind_elf *out);
+
 /* Finds the interpreter of pid: a mapped libpython3.X.so, else the executable (python or an
  * embedding program linked statically), opened through /proc/PID/root. Returns a
  * pyfind_status; on failure writes a one-line reason to msg. */

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rootfile.h"
+
 typedef struct srcfile {
     const char *name;        /* interned: compared by pointer */
     char *text;              /* whole file, newlines replaced by NULs; NULL if unreadable */
@@ -33,10 +35,10 @@ static const srcfile *find(const srcfiles *c, const char *file)
     return NULL;
 }
 
-/* Reads a regular file of at most SRCFILES_MAX_BYTES; NULL otherwise. */
-static char *read_small(const char *path, size_t *len)
+/* Reads the regular file open on fd (closed here) if it holds at most
+ * SRCFILES_MAX_BYTES; NULL otherwise (also for fd < 0). */
+static char *read_fd(int fd, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0)
         return NULL;
     struct stat st;
@@ -96,15 +98,12 @@ void srcfiles_load(srcfiles *c, const char *file, pid_t pid)
     srcfile *f = &c->files[c->n++];
     memset(f, 0, sizeof *f);
     f->name = file;
-    char path[4200];
     size_t len = 0;
-    if (pid > 0) {
-        snprintf(path, sizeof path, "/proc/%d/%s/%s", (int)pid, file[0] == '/' ? "root" : "cwd",
-                 file[0] == '/' ? file + 1 : file);
-        f->text = read_small(path, &len);
-    }
-    if (!f->text)
-        f->text = read_small(file, &len);
+    if (pid > 0)
+        f->text = read_fd(rootfile_open(pid, file), &len);
+    /* as root, never this machine's file: the target may have named any path */
+    if (!f->text && geteuid() != 0)
+        f->text = read_fd(open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), &len);
     if (f->text)
         split_lines(f, len);
 }

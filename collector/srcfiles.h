@@ -14,8 +14,8 @@ typedef struct srcfiles srcfiles;
 srcfiles *srcfiles_new(void);
 
 /* Loads `file` (an interned string; absolute, or relative to the target's cwd)
- * through /proc/PID/root (or /proc/PID/cwd) while pid lives, else from this
- * machine's disk. Does nothing if it was loaded or tried before. */
+ * as pid sees it (rootfile_open) while pid lives, else, unless running as root,
+ * from this machine's disk. Does nothing if it was loaded or tried before. */
 void srcfiles_load(srcfiles *c, const char *file, pid_t pid);
 
 /* Text of line (1-based) of file, without its newline; NULL if unknown. */

@@ -47,6 +47,39 @@ int dbpath_locate(const char *opt, char *out, size_t len, char *err, size_t errl
     return dbpath_choose(opt, getenv("MEMWATCH_DB"), getenv("XDG_STATE_HOME"), home, out, len, err, errlen);
 }
 
+/* Directories and links on the way to the database may be trusted when they
+ * belong to the user running memwatch or to root. */
+static int trusted(uid_t owner)
+{
+    return owner == geteuid() || owner == 0;
+}
+
+/* Refuses a symbolic link owned by another user (one could point it anywhere).
+ * Returns 0, or -1 with the reason in err. */
+static int check_link(const char *dir, char *err, size_t errlen)
+{
+    struct stat lsb;
+    if (lstat(dir, &lsb) == 0 && S_ISLNK(lsb.st_mode) && !trusted(lsb.st_uid)) {
+        snprintf(err, errlen, "refusing to use %s for the database: it is a symbolic link owned by "
+                 "another user (uid %u)", dir, (unsigned)lsb.st_uid);
+        return -1;
+    }
+    return 0;
+}
+
+/* Refuses a database directory that belongs to another user (who could swap the
+ * files in it). Returns 0, or -1 with the reason in err. */
+static int check_owner(const char *dir, char *err, size_t errlen)
+{
+    struct stat sb;
+    if (stat(dir, &sb) == 0 && !trusted(sb.st_uid)) {
+        snprintf(err, errlen, "refusing to keep the database in %s: the directory belongs to another "
+                 "user (uid %u)", dir, (unsigned)sb.st_uid);
+        return -1;
+    }
+    return 0;
+}
+
 int dbpath_make_dirs(const char *path, char *err, size_t errlen)
 {
     char dir[4096];
@@ -55,8 +88,10 @@ int dbpath_make_dirs(const char *path, char *err, size_t errlen)
         return -1;
     }
     char *slash = strrchr(dir, '/');
-    if (!slash || slash == dir)
-        return 0;   /* in the current directory, or directly under / */
+    if (!slash)
+        return check_owner(".", err, errlen);
+    if (slash == dir)
+        return 0;   /* directly under / */
     *slash = '\0';
     /* create each missing component from the top down */
     for (char *p = dir + 1;; p++) {
@@ -66,6 +101,8 @@ int dbpath_make_dirs(const char *path, char *err, size_t errlen)
         char saved = *p;
         *p = '\0';
         struct stat sb;
+        if (check_link(dir, err, errlen) < 0)
+            return -1;
         if (stat(dir, &sb) < 0) {
             if (errno != ENOENT || (mkdir(dir, 0700) < 0 && errno != EEXIST)) {
                 snprintf(err, errlen, "cannot create directory %s for the database: %s", dir, strerror(errno));
@@ -79,7 +116,7 @@ int dbpath_make_dirs(const char *path, char *err, size_t errlen)
         if (last)
             break;
     }
-    return 0;
+    return check_owner(dir, err, errlen);
 }
 
 int dbpath_resolve(const char *opt, char *out, size_t len, char *err, size_t errlen)

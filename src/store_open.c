@@ -174,7 +174,7 @@ static int wal_present(const char *path)
 static int check_header(struct store *s, off_t size)
 {
     unsigned char h[100];
-    int fd = open(s->path, O_RDONLY | O_CLOEXEC);
+    int fd = open(s->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0)
         return store_failf(s, STORE_ERR_OPEN, "cannot read %s: %s", s->path, strerror(errno));
     ssize_t n = read(fd, h, sizeof h);
@@ -335,14 +335,45 @@ static void immutable_uri(const char *path, char *buf, size_t len)
     snprintf(buf + strlen(buf), len - strlen(buf), "?immutable=1");
 }
 
-/* Opens the SQLite handle itself. Returns 0 or -1 (recorded). */
+/* Writes path with its directory resolved (no symbolic link left above the file
+ * itself, so that SQLITE_OPEN_NOFOLLOW refuses only a link at the file). Returns 0 or -1. */
+static int resolve_dir(const char *path, char *out, size_t len)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (!slash)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == path)
+        snprintf(dir, sizeof dir, "/");
+    else if ((size_t)(slash - path) < sizeof dir)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    else {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    char *real = realpath(dir, NULL);
+    if (!real)
+        return -1;
+    int n = snprintf(out, len, "%s/%s", strcmp(real, "/") == 0 ? "" : real, slash ? slash + 1 : path);
+    free(real);
+    if (n < 0 || (size_t)n >= len) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return 0;
+}
+
+/* Opens the SQLite handle itself, never through a symbolic link at the file.
+ * Returns 0 or -1 (recorded). */
 static int open_handle(struct store *s, int immutable)
 {
-    int flags = s->mode == STORE_WRITE ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
-    char uri[8400];
-    const char *name = s->path;
+    int flags = (s->mode == STORE_WRITE ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY) | SQLITE_OPEN_NOFOLLOW;
+    char uri[8400], real[4200];
+    if (resolve_dir(s->path, real, sizeof real) < 0)
+        return store_failf(s, STORE_ERR_OPEN, "cannot open %s: %s", s->path, strerror(errno));
+    const char *name = real;
     if (immutable) {
-        immutable_uri(s->path, uri, sizeof uri);
+        immutable_uri(real, uri, sizeof uri);
         name = uri;
         flags |= SQLITE_OPEN_URI;
     }
@@ -358,18 +389,30 @@ static int open_handle(struct store *s, int immutable)
     return 0;
 }
 
-/* Creates a missing database file with mode 0600. Returns 0 or -1 (recorded). */
+/* Refuses a database path that is a symbolic link. Returns 0 or -1 (recorded). */
+static int refuse_link(struct store *s)
+{
+    struct stat lsb;
+    if (lstat(s->path, &lsb) == 0 && S_ISLNK(lsb.st_mode))
+        return store_failf(s, STORE_ERR_OPEN, "refusing to open %s: it is a symbolic link "
+                           "(give the path of the database itself)", s->path);
+    return 0;
+}
+
+/* Creates a missing database file with mode 0600 (a umask can only narrow it;
+ * the -wal and -shm files SQLite makes take the same mode). Returns 0 or -1 (recorded). */
 static int create_file(struct store *s)
 {
-    int fd = open(s->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0 && errno != EEXIST) {
+    int fd = open(s->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 && errno == EEXIST)
+        return refuse_link(s);   /* made since the first look: fine unless it is a link */
+    if (fd < 0) {
         char hint[300];
         int saved = errno;
         return store_failf(s, STORE_ERR_OPEN, "cannot create %s: %s%s", s->path, strerror(saved),
                            saved == EACCES || saved == EROFS ? dir_hint(s->path, hint, sizeof hint) : "");
     }
-    if (fd >= 0)
-        close(fd);
+    close(fd);
     return 0;
 }
 
@@ -377,6 +420,8 @@ static int create_file(struct store *s)
 static int open_store(struct store *s)
 {
     struct stat sb;
+    if (refuse_link(s) < 0)
+        return -1;
     if (stat(s->path, &sb) < 0) {
         if (errno != ENOENT)
             return store_failf(s, STORE_ERR_OPEN, "cannot open %s: %s", s->path, strerror(errno));

@@ -73,6 +73,13 @@ def corrupt(env):
         f.write(b'\xa5' * 8192)
 
 
+def symlinked(env):
+    """The database path is a symbolic link (to a database elsewhere)."""
+    real = os.path.join(env.dir, 'elsewhere.db')
+    env.mw('--db', real, 'run', '--quiet', '--', 'true', db=False, check=True)
+    os.symlink(real, env.db)
+
+
 def not_a_dir(env):
     with open(os.path.join(env.dir, 'plain'), 'w') as f:
         f.write('x')
@@ -102,6 +109,7 @@ CASES = [
     ('database truncated', truncated, lambda e: ['list'], DB, 'database'),
     ('database corrupt', corrupt, lambda e: ['list'], DB, 'corrupt'),
     ('database under a file', not_a_dir, lambda e: ['run', '--', 'true'], DB, 'cannot'),
+    ('database is a symbolic link', symlinked, lambda e: ['run', '--', 'true'], DB, 'symbolic link'),
     ('no such session', seed, lambda e: ['report', '999'], NOSESSION, 'no session'),
 ]
 
