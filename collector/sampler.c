@@ -64,6 +64,7 @@ sampler *sampler_new(const sampler_opts *o, const mw_sink *sink)
     s->ctx.interval = o->interval;
     s->ctx.rate = o->rate;
     s->ctx.log = o->log;
+    s->ctx.fault_slack = 4 * (o->fault_period > 0 ? o->fault_period : 1 << 20);
     if (!s->targets || !s->ctx.strings || !s->ctx.stacks || !s->ctx.sources) {
         sampler_free(s);
         return NULL;
@@ -450,6 +451,8 @@ int sampler_run(sampler *s, volatile sig_atomic_t *stop, sampler_result *res)
             break;
         }
         if (tick_period && m >= next_tick) {
+            if (s->fa)
+                take_fault_samples(s);   /* overflows first: the growth they stand for is theirs */
             double now = now_unix(s);
             for (size_t i = 0; i < s->n; i++)
                 if (s->targets[i].alive)

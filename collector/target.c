@@ -255,9 +255,11 @@ int target_sample(target_ctx *c, target *t, double now, int trigger, const targe
             return 0;
         }
         int64_t delta = rss - t->last_rss;
-        if (trigger == MW_TRIGGER_TIMER && t->growth_by_faults && delta > 0) {
+        if (trigger == MW_TRIGGER_TIMER && t->growth_by_faults && delta > 0 &&
+            (c->fault_slack <= 0 || delta <= c->fault_slack)) {
             /* growth is the fault samples' to charge, to the thread that faulted:
-             * a tick only counts its hit and leaves the growth pending */
+             * a tick only counts its hit and leaves the growth pending (unless it
+             * is more than the overflows can stand for: records the kernel lost) */
             (void)attrib_charge(&t->charges, id, trigger, 0, rss);
         } else if (trigger == MW_TRIGGER_FAULT && fault) {
             if (delta > 0 && fault->share > 0 && fault->share < 1)

@@ -23,6 +23,8 @@ typedef struct target_ctx {
     double interval, rate;
     FILE *log;                   /* one-line notices, NULL when quiet */
     py_stack scratch;            /* one stack buffer reused by every tick */
+    int64_t fault_slack;         /* growth (bytes) a timer tick leaves to the fault samples; more
+                                    than that, which they evidently missed, the tick charges */
     uint32_t pseudo_nopy, pseudo_torn, pseudo_full, pseudo_native;
 } target_ctx;
 

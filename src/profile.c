@@ -53,6 +53,8 @@ static void print_summary(profile_store *ps, const sampler_result *r, const char
     fprintf(stderr, ", peak RSS %s", units_format_bytes((int64_t)ru.ru_maxrss * 1024, e, sizeof e));
     if (r->torn)
         fprintf(stderr, ", %llu unreadable stacks", (unsigned long long)r->torn);
+    if (r->faults_lost)
+        fprintf(stderr, ", %llu page-fault overflows lost", (unsigned long long)r->faults_lost);
     fputc('\n', stderr);
     if (r->python[0])
         report_print_top(ps->st, r->session, 5, stderr);
